@@ -1,0 +1,136 @@
+"""Typed tables. Names are a contract (DESIGN.md §5): operators' scripts and the stats bot read them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    false,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), int: BigInteger}
+
+
+class Outcome:
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class MediaKind:
+    VIDEO = "video"
+    SLIDESHOW = "slideshow"
+    MUSIC = "music"
+
+
+class User(Base):
+    """One row per chat that talked to the bot: private users and groups alike (`chat_type` tells)."""
+
+    __tablename__ = "users"
+
+    chat_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chat_type: Mapped[str] = mapped_column(String(16), default="private")
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp(), index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    referral: Mapped[str | None] = mapped_column(String(64), index=True)
+    file_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    last_seen: Mapped[datetime | None] = mapped_column(default=utcnow)
+
+
+class _Delivery:
+    """Columns shared by `videos` and `music`: one row per delivery attempt, failed ones included."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(index=True)
+    video_id: Mapped[str] = mapped_column(String(32))
+    is_inline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    outcome: Mapped[str] = mapped_column(String(16), default=Outcome.SUCCESS)
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    bytes: Mapped[int | None]
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp(), index=True)
+
+
+class Video(_Delivery, Base):
+    __tablename__ = "videos"
+
+    kind: Mapped[str] = mapped_column(String(16), default=MediaKind.VIDEO)
+
+    __table_args__ = (Index("ix_videos_kind_created_at", "kind", "created_at"),)
+
+
+class Music(_Delivery, Base):
+    __tablename__ = "music"
+
+    kind: Mapped[str] = mapped_column(String(16), default=MediaKind.MUSIC)
+
+
+class MediaCache(Base):
+    """Telegram file ids of media already sent, keyed by post id and kind, so a repeat costs no download."""
+
+    __tablename__ = "media_cache"
+
+    video_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    file_ids: Mapped[list[str]] = mapped_column(JSON)
+    meta: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())
+
+
+class Broadcast(Base):
+    """A persisted broadcast job: the message to copy and how far delivery has got."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    admin_chat_id: Mapped[int]
+    from_chat_id: Mapped[int]
+    message_id: Mapped[int]
+    reply_markup: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    last_chat_id: Mapped[int] = mapped_column(default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())
+    finished_at: Mapped[datetime | None]
+
+
+class BroadcastDelivery(Base):
+    """One row per recipient of a broadcast: the unique key is what makes delivery exactly-once."""
+
+    __tablename__ = "broadcast_deliveries"
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())

@@ -1,0 +1,19 @@
+"""Repositories own the SQL. Each method opens a short session of its own, so no connection is held
+while a download runs (hundreds of parallel downloads must not exhaust the pool)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from data.repositories.users import UserRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Repositories:
+    users: UserRepository
+
+    @classmethod
+    def create(cls, sessions: async_sessionmaker[AsyncSession]) -> Repositories:
+        return cls(users=UserRepository(sessions))

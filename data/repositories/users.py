@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from data.models import User, utcnow
+from data.repositories.upsert import insert_for
+
+
+@dataclass(frozen=True, slots=True)
+class ChatProfile:
+    chat_id: int
+    chat_type: str
+    language: str | None
+    file_mode: bool
+    blocked: bool
+    registered_at: datetime
+    referral: str | None
+
+
+def _profile(user: User) -> ChatProfile:
+    return ChatProfile(
+        chat_id=user.chat_id,
+        chat_type=user.chat_type,
+        language=user.language,
+        file_mode=user.file_mode,
+        blocked=user.blocked,
+        registered_at=user.registered_at,
+        referral=user.referral,
+    )
+
+
+class UserRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def register(self, chat_id: int, chat_type: str, language: str | None, referral: str | None = None) -> bool:
+        """Register a chat once; True when it is new. An existing chat is only marked as seen (and unblocked)."""
+        now = utcnow()
+        async with self._sessions() as session:
+            statement = (
+                insert_for(session, User)
+                .values(
+                    chat_id=chat_id,
+                    chat_type=chat_type,
+                    language=language,
+                    referral=referral,
+                    registered_at=now,
+                    last_seen=now,
+                    file_mode=False,
+                    blocked=False,
+                )
+                .on_conflict_do_nothing(index_elements=[User.chat_id])
+                .returning(User.chat_id)
+            )
+            created = (await session.execute(statement)).scalar_one_or_none() is not None
+            if not created:
+                await session.execute(update(User).where(User.chat_id == chat_id).values(last_seen=now, blocked=False))
+            await session.commit()
+            return created
+
+    async def get(self, chat_id: int) -> ChatProfile | None:
+        async with self._sessions() as session:
+            user = await session.get(User, chat_id)
+            return _profile(user) if user else None
+
+    async def set_language(self, chat_id: int, language: str) -> None:
+        await self._update(chat_id, language=language)
+
+    async def set_file_mode(self, chat_id: int, file_mode: bool) -> None:
+        await self._update(chat_id, file_mode=file_mode)
+
+    async def mark_blocked(self, chat_id: int) -> None:
+        await self._update(chat_id, blocked=True)
+
+    async def _update(self, chat_id: int, **values: object) -> None:
+        async with self._sessions() as session:
+            await session.execute(update(User).where(User.chat_id == chat_id).values(**values))
+            await session.commit()
+
+    async def private_chat_ids_after(self, last_chat_id: int | None, limit: int) -> list[int]:
+        """Private, not-blocked chats in id order (for broadcasts and exports), paged by key."""
+        async with self._sessions() as session:
+            query = (
+                select(User.chat_id)
+                .where(User.chat_type == "private", User.blocked.is_(False))
+                .order_by(User.chat_id)
+                .limit(limit)
+            )
+            if last_chat_id is not None:
+                query = query.where(User.chat_id > last_chat_id)
+            return list((await session.execute(query)).scalars())

@@ -1,0 +1,14 @@
+"""All routers of the download bot, included in one place in a deliberate order."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import start
+
+
+def build_root_router() -> Router:
+    root = Router(name="root")
+    # Commands first, then feature routers; catch-all hints for unsupported content go last.
+    root.include_routers(start.router)
+    return root

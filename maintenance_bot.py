@@ -1,0 +1,67 @@
+"""Run instead of the main bot during outages (same token): every private message and inline query
+gets the localized "under maintenance" text. Needs no database."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent, Message
+
+from data.config import ConfigError, Settings, load_settings
+from data.locales import Locales
+from misc.bot_factory import create_bot
+from misc.logging_setup import configure_logging
+
+router = Router(name="maintenance")
+# Telegram caches inline answers per query; a short cache keeps the notice fresh once the bot is back.
+INLINE_CACHE_SECONDS = 30
+
+
+@router.message(F.chat.type == "private")
+async def answer_private_message(message: Message, locales: Locales) -> None:
+    language = locales.pick(message.from_user.language_code if message.from_user else None)
+    await message.answer(locales.text(language, "maintenance"))
+
+
+@router.inline_query()
+async def answer_inline_query(query: InlineQuery, locales: Locales) -> None:
+    text = locales.text(locales.pick(query.from_user.language_code), "maintenance")
+    result = InlineQueryResultArticle(
+        id="maintenance",
+        title=text,
+        input_message_content=InputTextMessageContent(message_text=text),
+    )
+    await query.answer([result], cache_time=INLINE_CACHE_SECONDS, is_personal=True)
+
+
+def build(settings: Settings) -> tuple[Bot, Dispatcher]:
+    bot = create_bot(settings.require_bot_token(), settings.telegram)
+    dispatcher = Dispatcher(locales=Locales.load())
+    dispatcher.include_router(router)
+    return bot, dispatcher
+
+
+async def run(settings: Settings) -> None:
+    bot, dispatcher = build(settings)
+    try:
+        await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
+    finally:
+        await bot.session.close()
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+        settings.require_bot_token()
+    except ConfigError as error:
+        print(f"maintenance-bot: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.secrets)
+    asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

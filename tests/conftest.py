@@ -1,0 +1,5 @@
+pytest_plugins = [
+    "tests.plugins.database",
+    "tests.plugins.telegram",
+    "tests.plugins.tiktok",
+]
