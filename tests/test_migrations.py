@@ -1,0 +1,70 @@
+"""The migration stairway: every revision upgrades, downgrades and upgrades again on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from data.database import alembic_config, create_engine, downgrade_database, upgrade_database
+from data.models import Base
+from tests.plugins.database import ADMIN_DSN, create_database, drop_database
+
+
+def revisions() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+@pytest.fixture
+async def empty_engine() -> AsyncIterator[AsyncEngine]:
+    name = f"ttbot_stairway_{uuid.uuid4().hex[:8]}"
+    await create_database(name)
+    engine = create_engine(ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}")
+    yield engine
+    await engine.dispose()
+    await drop_database(name)
+
+
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+
+
+def test_revisions_form_one_line() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+    assert revisions()
+
+
+@pytest.mark.parametrize("revision", revisions())
+async def test_stairway(empty_engine: AsyncEngine, revision: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    previous = script.get_revision(revision).down_revision or "base"
+    await upgrade_database(empty_engine, revision)
+    await downgrade_database(empty_engine, previous)
+    await upgrade_database(empty_engine, revision)
+
+
+async def test_head_creates_every_model_table_with_timestamptz(empty_engine: AsyncEngine) -> None:
+    await upgrade_database(empty_engine)
+    assert set(Base.metadata.tables) <= await table_names(empty_engine)
+    async with empty_engine.connect() as connection:
+        columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("videos"))
+    created_at = next(column for column in columns if column["name"] == "created_at")
+    assert getattr(created_at["type"], "timezone", False) is True
+    await downgrade_database(empty_engine, "base")
+    assert await table_names(empty_engine) <= {"alembic_version"}
+
+
+async def test_migrations_also_run_on_sqlite(tmp_path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    try:
+        await upgrade_database(engine)
+        assert set(Base.metadata.tables) <= await table_names(engine)
+    finally:
+        await engine.dispose()
