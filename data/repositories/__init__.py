@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.repositories.broadcasts import BroadcastRepository
 from data.repositories.users import UserRepository
 
 
 @dataclass(frozen=True, slots=True)
 class Repositories:
     users: UserRepository
+    broadcasts: BroadcastRepository
 
     @classmethod
     def create(cls, sessions: async_sessionmaker[AsyncSession]) -> Repositories:
-        return cls(users=UserRepository(sessions))
+        return cls(users=UserRepository(sessions), broadcasts=BroadcastRepository(sessions))
