@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from data.models import Broadcast, BroadcastDelivery, utcnow
+from data.models import Broadcast, BroadcastDelivery, User, utcnow
 from data.repositories.upsert import insert_for
 
 
@@ -93,6 +93,14 @@ class BroadcastRepository:
             await session.commit()
             return job.id
 
+    async def audience_size(self) -> int:
+        """How many chats a broadcast started now would reach: private users who have not blocked the bot."""
+        async with self._sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(User).where(User.chat_type == "private", User.blocked.is_(False))
+            )
+            return count or 0
+
     async def get(self, broadcast_id: int) -> BroadcastJob | None:
         async with self._sessions() as session:
             row = await session.get(Broadcast, broadcast_id)
@@ -148,9 +156,7 @@ class BroadcastRepository:
                     {
                         counter: column + 1,
                         # Several workers may run one job: the resume point only ever moves forward.
-                        "last_chat_id": case(
-                            (Broadcast.last_chat_id < chat_id, chat_id), else_=Broadcast.last_chat_id
-                        ),
+                        "last_chat_id": case((Broadcast.last_chat_id < chat_id, chat_id), else_=Broadcast.last_chat_id),
                     }
                 )
             )
