@@ -16,6 +16,7 @@ from data.locales import Locales
 from data.repositories import Repositories
 from handlers import build_root_router
 from misc.bot_factory import create_bot
+from misc.broadcaster import Broadcaster
 from misc.commands import set_command_menu
 from misc.logging_setup import configure_logging
 from misc.middlewares import ChatContextMiddleware
@@ -47,7 +48,10 @@ async def build(settings: Settings) -> DownloadBot:
         bot = create_bot(settings.require_bot_token(), settings.telegram)
         resources.push_async_callback(bot.session.close)
 
-        dispatcher = Dispatcher(settings=settings, repos=repos, locales=locales)
+        broadcaster = Broadcaster(bot, repos)
+        dispatcher = Dispatcher(settings=settings, repos=repos, locales=locales, broadcaster=broadcaster)
+        dispatcher.startup.register(broadcaster.start)
+        dispatcher.shutdown.register(broadcaster.stop)
         dispatcher.update.outer_middleware(ChatContextMiddleware(repos.users, locales))
         dispatcher.include_router(build_root_router())
         dispatcher.startup.register(set_command_menu)
