@@ -27,7 +27,8 @@ _PIPE_CHUNK = 256 * 1024
 class ProxyMode(enum.Enum):
     OK = "ok"
     REFUSE = "refuse"  # the listening socket is closed: connection refused
-    DROP = "drop"  # CONNECT answered 200, then the tunnel is closed
+    DROP = "drop"  # CONNECT answered 200, then the tunnel is closed (curl_cffi: SSLError)
+    CLOSE = "close"  # the request is read and the connection closed unanswered (curl_cffi: ProxyError)
     HANG = "hang"  # the request is read and never answered
     BAD_GATEWAY = "bad_gateway"  # 502 on CONNECT
     AUTH = "auth"  # 407 unless Proxy-Authorization carries the proxy's user:pass
@@ -254,6 +255,8 @@ class FakeProxy:
         connection = self._record(head)
         if mode is ProxyMode.HANG:
             await reader.read()  # until the client gives up
+            return
+        if mode is ProxyMode.CLOSE:
             return
         if mode is ProxyMode.BAD_GATEWAY:
             await self._reply(writer, connection, _response(502, "Bad Gateway"))
