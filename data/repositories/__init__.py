@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.repositories.broadcasts import BroadcastRepository
+from data.repositories.deliveries import DeliveryRepository
+from data.repositories.media_cache import MediaCacheRepository
 from data.repositories.users import UserRepository
 
 
@@ -15,7 +17,14 @@ from data.repositories.users import UserRepository
 class Repositories:
     users: UserRepository
     broadcasts: BroadcastRepository
+    deliveries: DeliveryRepository
+    media_cache: MediaCacheRepository
 
     @classmethod
     def create(cls, sessions: async_sessionmaker[AsyncSession]) -> Repositories:
-        return cls(users=UserRepository(sessions), broadcasts=BroadcastRepository(sessions))
+        return cls(
+            users=UserRepository(sessions),
+            broadcasts=BroadcastRepository(sessions),
+            deliveries=DeliveryRepository(sessions),
+            media_cache=MediaCacheRepository(sessions),
+        )

@@ -1,0 +1,53 @@
+"""Telegram file ids of media already sent, by post id and kind, so a repeated link costs no download."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from data.models import MediaCache, utcnow
+from data.repositories.upsert import insert_for
+
+
+@dataclass(frozen=True, slots=True)
+class CachedMedia:
+    """What a cached answer needs without TikTok: the file ids (one per album item) and the post's facts."""
+
+    file_ids: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class MediaCacheRepository:
+    """Kinds: "video", "video_document", "slideshow", "slideshow_document", "music"."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get(self, video_id: str, kind: str) -> CachedMedia | None:
+        async with self._sessions() as session:
+            row = await session.get(MediaCache, (video_id, kind))
+            if row is None or not row.file_ids:
+                return None
+            return CachedMedia(file_ids=list(row.file_ids), meta=dict(row.meta or {}))
+
+    async def put(self, video_id: str, kind: str, file_ids: list[str], meta: dict[str, Any] | None = None) -> None:
+        """Store or replace the entry (a fresh upload after a stale file id replaces the old ids)."""
+        if not file_ids:
+            raise ValueError("a cache entry needs at least one file id")
+        values = {"file_ids": list(file_ids), "meta": dict(meta or {}), "created_at": utcnow()}
+        async with self._sessions() as session:
+            statement = insert_for(session, MediaCache).values(video_id=video_id, kind=kind, **values)
+            statement = statement.on_conflict_do_update(
+                index_elements=[MediaCache.video_id, MediaCache.kind], set_=values
+            )
+            await session.execute(statement)
+            await session.commit()
+
+    async def drop(self, video_id: str, kind: str) -> None:
+        """Forget an entry whose file ids Telegram no longer accepts."""
+        async with self._sessions() as session:
+            await session.execute(delete(MediaCache).where(MediaCache.video_id == video_id, MediaCache.kind == kind))
+            await session.commit()

@@ -1,0 +1,147 @@
+"""Repositories against real databases: PostgreSQL (production) and SQLite (the default without DB_URL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from data.database import create_engine, create_session_factory, upgrade_database
+from data.models import Music, Video
+from data.repositories import Repositories
+from data.repositories.media_cache import CachedMedia
+
+
+@pytest.fixture
+async def sqlite_sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await upgrade_database(engine)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def sessions(request: pytest.FixtureRequest) -> async_sessionmaker[AsyncSession]:
+    fixture = "db_sessions" if request.param == "postgresql" else "sqlite_sessions"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def repos(sessions: async_sessionmaker[AsyncSession]) -> Repositories:
+    return Repositories.create(sessions)
+
+
+def expect_schema_defect(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
+    """A known defect of the shared schema (models.py / migration 0001, owned by the lead): strict xfail,
+    so the test starts failing as a reminder the day the schema is fixed and the marker must go."""
+    if request.node.callspec.params["sessions"] == backend:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY; videos.id / music.id are BIGINT, so every insert fails.
+SQLITE_BIGINT_ID = "videos.id and music.id need BigInteger().with_variant(Integer, 'sqlite')"
+KIND_TOO_NARROW = "media_cache.kind is VARCHAR(16); 'slideshow_document' has 18 characters"
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Video] | type[Music]) -> list:
+    async with sessions() as session:
+        return list((await session.execute(select(model).order_by(model.id))).scalars())
+
+
+async def test_failed_video_delivery_is_stored_as_failed_with_its_error_kind(
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession], request: pytest.FixtureRequest
+) -> None:
+    expect_schema_defect(request, "sqlite", SQLITE_BIGINT_ID)
+    await repos.deliveries.record_video(42, "7301", outcome="failed", error_kind="private", duration_ms=830)
+
+    [row] = await rows(sessions, Video)
+    assert (row.chat_id, row.video_id, row.kind) == (42, "7301", "video")
+    assert (row.outcome, row.error_kind, row.duration_ms, row.bytes) == ("failed", "private", 830, None)
+    assert row.created_at.tzinfo is not None
+    assert await rows(sessions, Music) == []
+
+
+async def test_successful_inline_slideshow_keeps_kind_size_and_time(
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession], request: pytest.FixtureRequest
+) -> None:
+    expect_schema_defect(request, "sqlite", SQLITE_BIGINT_ID)
+    await repos.deliveries.record_video(
+        -1001, "7302", kind="slideshow", is_inline=True, size=1_234_567, duration_ms=2_100
+    )
+
+    [row] = await rows(sessions, Video)
+    assert (row.kind, row.is_inline, row.outcome, row.error_kind) == ("slideshow", True, "success", None)
+    assert (row.bytes, row.duration_ms) == (1_234_567, 2_100)
+
+
+async def test_sound_deliveries_go_to_the_music_table(
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession], request: pytest.FixtureRequest
+) -> None:
+    expect_schema_defect(request, "sqlite", SQLITE_BIGINT_ID)
+    await repos.deliveries.record_music(42, "7303", size=90_000, duration_ms=400)
+    await repos.deliveries.record_music(42, "7304", outcome="failed", error_kind="network")
+
+    stored = [(row.video_id, row.kind, row.outcome, row.error_kind) for row in await rows(sessions, Music)]
+    assert stored == [("7303", "music", "success", None), ("7304", "music", "failed", "network")]
+    assert await rows(sessions, Video) == []
+
+
+async def test_unknown_outcome_or_kind_is_refused_and_nothing_is_stored(
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    with pytest.raises(ValueError):
+        await repos.deliveries.record_video(42, "7305", outcome="ok")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        await repos.deliveries.record_video(42, "7305", kind="music")  # type: ignore[arg-type]
+    assert await rows(sessions, Video) == []
+
+
+async def test_media_cache_put_get_replace_and_drop(repos: Repositories) -> None:
+    meta = {
+        "author": "someone",
+        "width": 576,
+        "height": 1024,
+        "duration": 12,
+        "url": "https://www.tiktok.com/@a/video/1",
+    }
+    assert await repos.media_cache.get("7401", "video") is None
+
+    await repos.media_cache.put("7401", "video", ["file-a"], meta)
+    assert await repos.media_cache.get("7401", "video") == CachedMedia(file_ids=["file-a"], meta=meta)
+
+    await repos.media_cache.put("7401", "video", ["file-b"], {**meta, "width": 720})
+    replaced = await repos.media_cache.get("7401", "video")
+    assert replaced is not None
+    assert (replaced.file_ids, replaced.meta["width"]) == (["file-b"], 720)
+
+    await repos.media_cache.drop("7401", "video")
+    assert await repos.media_cache.get("7401", "video") is None
+
+
+async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories, request: pytest.FixtureRequest) -> None:
+    expect_schema_defect(request, "postgresql", KIND_TOO_NARROW)
+    await repos.media_cache.put("7402", "slideshow", ["p1", "p2", "p3"], {"image_count": 3})
+    await repos.media_cache.put("7402", "slideshow_document", ["d1", "d2", "d3"], {"image_count": 3})
+
+    await repos.media_cache.drop("7402", "slideshow")
+
+    assert await repos.media_cache.get("7402", "slideshow") is None
+    kept = await repos.media_cache.get("7402", "slideshow_document")
+    assert kept == CachedMedia(file_ids=["d1", "d2", "d3"], meta={"image_count": 3})
+
+
+async def test_dropping_a_missing_cache_entry_is_harmless(repos: Repositories) -> None:
+    await repos.media_cache.drop("nothing", "video")
+    assert await repos.media_cache.get("nothing", "video") is None
+
+
+async def test_register_returns_true_only_for_a_new_chat(repos: Repositories) -> None:
+    assert await repos.users.register(42, "private", "en", referral="ad1") is True
+    assert await repos.users.register(42, "private", "ru", referral="ad2") is False
+
+    profile = await repos.users.get(42)
+    assert profile is not None
+    assert (profile.language, profile.referral) == ("en", "ad1")
