@@ -1,27 +1,31 @@
 """A local HTTP proxy that tunnels only to the fake TikTok and can misbehave on demand.
 
-`CONNECT host:443` to a TikTok host opens a tunnel to the fake's TLS port; the first TLS record the
-client sends through it is parsed as a ClientHello before it is forwarded. Absolute-form plain HTTP
-requests (`GET http://host/…`) are piped to the fake's plain port. Any other target is refused with 403
-and recorded. The web app learns which proxy (and which ClientHello) a request came through from the
-local port of the proxy's upstream connection, registered in a `TunnelRegistry` before any byte flows.
+`CONNECT host:443` to a TikTok host is answered with 200; the TLS ClientHello that follows is peeked
+(MSG_PEEK, nothing consumed) and parsed, then the client socket itself is handed to the fake's aiohttp
+server with its TLS context. Absolute-form plain HTTP requests (`GET http://host/…`) are handed over
+unread, without TLS. No second TCP hop and no byte piping: the tunnel costs what a real one costs.
+Any other target is refused with 403 and recorded. Before a hand-off the proxy registers the client's
+port in a `TunnelRegistry`, so the web app knows which proxy (and ClientHello) each request came through.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import enum
 import secrets
 import socket
+import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.fakes.clienthello import RECORD_HEADER_SIZE, ClientHello, parse_client_hello, record_length
 from tests.fakes.tiktok_hosts import is_tiktok_host
 
 _HEAD_LIMIT = 64 * 1024
-_PIPE_CHUNK = 256 * 1024
+_TLS_RECORD_LIMIT = RECORD_HEADER_SIZE + 16 * 1024 + 2048
+_PARTIAL_READ_PAUSE = 0.001  # a peeked socket stays readable: pause instead of spinning on half a message
+_HANDSHAKE_TIMEOUT = 10.0
 
 
 class ProxyMode(enum.Enum):
@@ -41,8 +45,8 @@ class ProxyConnection:
     method: str
     host: str
     port: int
-    allowed: bool  # a TikTok host
-    status: int | None = None  # what the proxy answered; None while hanging or for piped plain HTTP
+    allowed: bool  # a TikTok host on the expected port
+    status: int | None = None  # what the proxy answered; None while hanging, closed unanswered, or plain HTTP
     tls: ClientHello | None = None  # the ClientHello seen inside the tunnel
 
 
@@ -53,28 +57,28 @@ class Tunnel:
 
 
 class TunnelRegistry:
-    """Upstream local port → the tunnel it belongs to, shared by the proxies and the web app."""
+    """Client port → the tunnel it came through, shared by the proxies and the web app.
+
+    Every connection the app serves was handed over by a proxy, which registers it first, so an entry
+    left by a closed connection is always overwritten before its port is looked up again.
+    """
 
     def __init__(self) -> None:
         self._tunnels: dict[int, Tunnel] = {}
 
-    def register(self, local_port: int, tunnel: Tunnel) -> None:
-        self._tunnels[local_port] = tunnel
+    def register(self, client_port: int, tunnel: Tunnel) -> None:
+        self._tunnels[client_port] = tunnel
 
-    def release(self, local_port: int, tunnel: Tunnel) -> None:
-        if self._tunnels.get(local_port) is tunnel:
-            del self._tunnels[local_port]
-
-    def lookup(self, local_port: int) -> Tunnel | None:
-        return self._tunnels.get(local_port)
+    def lookup(self, client_port: int) -> Tunnel | None:
+        return self._tunnels.get(client_port)
 
 
 @dataclass(frozen=True, slots=True)
-class Upstream:
-    """Where a proxy may tunnel to: the fake's TLS and plain HTTP ports on 127.0.0.1."""
+class Gateway:
+    """Where a proxy delivers accepted tunnels: the web app's protocol factory and TLS context."""
 
-    tls_port: int
-    http_port: int
+    protocol_factory: Callable[[], asyncio.Protocol]
+    tls_context: ssl.SSLContext
     tunnels: TunnelRegistry
 
 
@@ -83,11 +87,16 @@ class _RequestHead:
     method: str
     target: str
     headers: dict[str, str]
-    raw: bytes
+    size: int  # bytes up to and including the blank line
 
 
 class _BadRequest(Exception):
     pass
+
+
+def _head_size(data: bytes) -> int | None:
+    end = data.find(b"\r\n\r\n")
+    return None if end < 0 else end + 4
 
 
 def _parse_head(raw: bytes) -> _RequestHead:
@@ -100,7 +109,17 @@ def _parse_head(raw: bytes) -> _RequestHead:
         name, separator, value = line.partition(":")
         if separator:
             headers[name.strip().lower()] = value.strip()
-    return _RequestHead(method=parts[0].upper(), target=parts[1], headers=headers, raw=raw)
+    return _RequestHead(method=parts[0].upper(), target=parts[1], headers=headers, size=len(raw))
+
+
+def _record_size(data: bytes) -> int | None:
+    if len(data) < RECORD_HEADER_SIZE:
+        return None
+    length = record_length(data[:RECORD_HEADER_SIZE])
+    if length is None:
+        return RECORD_HEADER_SIZE  # not TLS: nothing to parse, hand it over anyway
+    size = RECORD_HEADER_SIZE + length
+    return size if len(data) >= size else None
 
 
 def _split_host_port(authority: str, default_port: int) -> tuple[str, int]:
@@ -121,26 +140,30 @@ def _plain_target(target: str) -> tuple[str, int] | None:
 
 
 def _response(status: int, reason: str, *headers: str) -> bytes:
-    lines = [f"HTTP/1.1 {status} {reason}", *headers, "Content-Length: 0", "", ""]
+    lines = [f"HTTP/1.1 {status} {reason}", *headers, "Content-Length: 0", "Connection: close", "", ""]
     return "\r\n".join(lines).encode()
+
+
+_ESTABLISHED = b"HTTP/1.1 200 Connection established\r\n\r\n"
+_PASSING_MODES = (ProxyMode.OK, ProxyMode.AUTH)
 
 
 class FakeProxy:
     """One proxy of the fake's PROXY_FILE. `mode` and `upstream_status` may be changed at any time."""
 
-    def __init__(self, name: str, upstream: Upstream) -> None:
+    def __init__(self, name: str, gateway: Gateway) -> None:
         self.name = name
         self.username = f"user-{name}"
         self.password = secrets.token_urlsafe(12)
         self.upstream_status: int | None = None  # e.g. 403 or 429: TikTok answers that through this proxy
         self.connections: list[ProxyConnection] = []
-        self._upstream = upstream
+        self._gateway = gateway
         self._mode = ProxyMode.OK
         self._port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listener: socket.socket | None = None
         self._handlers: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._transports: set[asyncio.BaseTransport] = set()
 
     # --- addresses ---
     @property
@@ -195,18 +218,16 @@ class FakeProxy:
 
     async def stop(self) -> None:
         self._close_listener()
-        self._abort_connections()
         handlers = list(self._handlers)
-        for handler in handlers:
-            handler.cancel()
+        self._abort_connections()
         await asyncio.gather(*handlers, return_exceptions=True)
 
     def _open_listener(self) -> None:
         assert self._loop is not None
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self._port))
-        listener.listen(512)
+        listener.listen(1024)
         listener.setblocking(False)
         self._port = listener.getsockname()[1]
         self._listener = listener
@@ -221,9 +242,11 @@ class FakeProxy:
         self._listener = None
 
     def _abort_connections(self) -> None:
-        for writer in list(self._writers):
-            writer.transport.abort()
-        self._writers.clear()
+        for handler in self._handlers:
+            handler.cancel()
+        for transport in self._transports:
+            transport.abort()
+        self._transports.clear()
 
     def _accept_ready(self) -> None:
         assert self._loop is not None
@@ -233,45 +256,56 @@ class FakeProxy:
             except (BlockingIOError, InterruptedError):
                 return
             client.setblocking(False)
+            # Nagle's algorithm meeting delayed ACKs would add 40 ms to every TLS round trip.
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             handler = self._loop.create_task(self._serve(client))
             self._handlers.add(handler)
             handler.add_done_callback(self._handlers.discard)
 
     # --- one client connection ---
     async def _serve(self, client: socket.socket) -> None:
-        reader, writer = await asyncio.open_connection(sock=client, limit=_HEAD_LIMIT)
-        self._writers.add(writer)
+        handed_over = False
         try:
-            await self._answer(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, _BadRequest):
+            handed_over = await self._answer(client)
+        except (OSError, _BadRequest, EOFError):
             pass
         finally:
-            self._writers.discard(writer)
-            writer.close()  # flushes what is still buffered, unlike abort()
+            if not handed_over:
+                client.close()
 
-    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _answer(self, client: socket.socket) -> bool:
+        """Answer per mode; True when the socket now belongs to the web app."""
         mode = self._mode
-        head = _parse_head(await reader.readuntil(b"\r\n\r\n"))
+        head = _parse_head(await self._peek(client, _head_size, _HEAD_LIMIT))
         connection = self._record(head)
+        authorized = mode is not ProxyMode.AUTH or self._authorized(head)
+        if head.method != "CONNECT" and connection.allowed and authorized and mode in _PASSING_MODES:
+            # The head stays unread: the web app parses the absolute-form request itself.
+            return await self._hand_over(client, connection, tls=False)
+        # Consumed before any answer: closing a socket with unread input sends RST instead of FIN.
+        await self._consume(client, head.size)
         if mode is ProxyMode.HANG:
-            await reader.read()  # until the client gives up
-            return
+            await self._wait_for_close(client)
+            return False
         if mode is ProxyMode.CLOSE:
-            return
+            return False
         if mode is ProxyMode.BAD_GATEWAY:
-            await self._reply(writer, connection, _response(502, "Bad Gateway"))
-            return
-        if mode is ProxyMode.AUTH and not self._authorized(head):
+            await self._reply(client, connection, _response(502, "Bad Gateway"))
+            return False
+        if not authorized:
             challenge = 'Proxy-Authenticate: Basic realm="fake-tiktok"'
-            await self._reply(writer, connection, _response(407, "Proxy Authentication Required", challenge))
-            return
+            await self._reply(client, connection, _response(407, "Proxy Authentication Required", challenge))
+            return False
         if not connection.allowed:
-            await self._reply(writer, connection, _response(403, "Forbidden"))
-            return
-        if head.method == "CONNECT":
-            await self._tunnel(reader, writer, connection, drop=mode is ProxyMode.DROP)
-        elif mode is not ProxyMode.DROP:
-            await self._forward_plain(reader, writer, connection, head)
+            await self._reply(client, connection, _response(403, "Forbidden"))
+            return False
+        if head.method != "CONNECT":
+            return False  # DROP of a plain request: closed unanswered
+        await self._reply(client, connection, _ESTABLISHED)
+        if mode is ProxyMode.DROP:
+            return False
+        connection.tls = parse_client_hello(await self._peek(client, _record_size, _TLS_RECORD_LIMIT))
+        return await self._hand_over(client, connection, tls=True)
 
     def _record(self, head: _RequestHead) -> ProxyConnection:
         if head.method == "CONNECT":
@@ -294,91 +328,58 @@ class FakeProxy:
             return False
         return secrets.compare_digest(credentials, f"{self.username}:{self.password}")
 
-    @staticmethod
-    async def _reply(writer: asyncio.StreamWriter, connection: ProxyConnection, response: bytes) -> None:
-        connection.status = int(response[9:12])
-        writer.write(response)
-        await writer.drain()
+    async def _hand_over(self, client: socket.socket, connection: ProxyConnection, *, tls: bool) -> bool:
+        assert self._loop is not None
+        gateway = self._gateway
+        gateway.tunnels.register(client.getpeername()[1], Tunnel(proxy=self, connection=connection))
+        transport, _ = await self._loop.connect_accepted_socket(
+            gateway.protocol_factory,
+            client,
+            ssl=gateway.tls_context if tls else None,
+            ssl_handshake_timeout=_HANDSHAKE_TIMEOUT if tls else None,
+        )
+        self._transports = {known for known in self._transports if not known.is_closing()}
+        self._transports.add(transport)
+        return True
 
-    async def _tunnel(
-        self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        connection: ProxyConnection,
-        *,
-        drop: bool,
-    ) -> None:
-        if drop:
-            await self._reply(writer, connection, b"HTTP/1.1 200 Connection established\r\n\r\n")
-            return
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self._upstream.tls_port)
-        await self._reply(writer, connection, b"HTTP/1.1 200 Connection established\r\n\r\n")
-        first_record = await self._read_first_record(reader)
-        connection.tls = parse_client_hello(first_record)
-        upstream_writer.write(first_record)
-        await self._pipe_registered(reader, writer, upstream_reader, upstream_writer, connection)
-
-    @staticmethod
-    async def _read_first_record(reader: asyncio.StreamReader) -> bytes:
-        header = await reader.readexactly(RECORD_HEADER_SIZE)
-        length = record_length(header)
-        if length is None:
-            return header
-        return header + await reader.readexactly(length)
-
-    async def _forward_plain(
-        self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        connection: ProxyConnection,
-        head: _RequestHead,
-    ) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self._upstream.http_port)
-        upstream_writer.write(head.raw)
-        await self._pipe_registered(reader, writer, upstream_reader, upstream_writer, connection)
-
-    async def _pipe_registered(
-        self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        upstream_reader: asyncio.StreamReader,
-        upstream_writer: asyncio.StreamWriter,
-        connection: ProxyConnection,
-    ) -> None:
-        # Registered before the first byte reaches the web app, so every request finds its tunnel.
-        local_port = upstream_writer.get_extra_info("sockname")[1]
-        tunnel = Tunnel(proxy=self, connection=connection)
-        self._upstream.tunnels.register(local_port, tunnel)
-        self._writers.add(upstream_writer)
+    # --- socket helpers ---
+    async def _readable(self, client: socket.socket) -> None:
+        assert self._loop is not None
+        ready = self._loop.create_future()
+        self._loop.add_reader(client.fileno(), lambda: ready.done() or ready.set_result(None))
         try:
-            await _pipe_both_ways(reader, writer, upstream_reader, upstream_writer)
+            await ready
         finally:
-            self._upstream.tunnels.release(local_port, tunnel)
-            self._writers.discard(upstream_writer)
-            upstream_writer.close()
+            self._loop.remove_reader(client.fileno())
 
+    async def _peek(self, client: socket.socket, complete_size: Callable[[bytes], int | None], limit: int) -> bytes:
+        """The first complete message on the socket, left unread."""
+        while True:
+            await self._readable(client)
+            data = client.recv(limit, socket.MSG_PEEK)
+            if not data:
+                raise EOFError
+            size = complete_size(data)
+            if size is not None:
+                return data[:size]
+            if len(data) >= limit:
+                raise _BadRequest("message too large")
+            await asyncio.sleep(_PARTIAL_READ_PAUSE)
 
-async def _copy(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(ConnectionError):
-        while data := await source.read(_PIPE_CHUNK):
-            target.write(data)
-            await target.drain()
+    async def _consume(self, client: socket.socket, size: int) -> None:
+        assert self._loop is not None
+        while size > 0:
+            chunk = await self._loop.sock_recv(client, size)
+            if not chunk:
+                raise EOFError
+            size -= len(chunk)
 
+    async def _wait_for_close(self, client: socket.socket) -> None:
+        assert self._loop is not None
+        while await self._loop.sock_recv(client, 65536):
+            pass
 
-async def _pipe_both_ways(
-    reader: asyncio.StreamReader,
-    writer: asyncio.StreamWriter,
-    upstream_reader: asyncio.StreamReader,
-    upstream_writer: asyncio.StreamWriter,
-) -> None:
-    """Copy both directions until either side closes (HTTP clients never half-close)."""
-    directions = [
-        asyncio.ensure_future(_copy(reader, upstream_writer)),
-        asyncio.ensure_future(_copy(upstream_reader, writer)),
-    ]
-    try:
-        await asyncio.wait(directions, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for direction in directions:
-            direction.cancel()
-        await asyncio.gather(*directions, return_exceptions=True)
+    async def _reply(self, client: socket.socket, connection: ProxyConnection, response: bytes) -> None:
+        assert self._loop is not None
+        connection.status = int(response[9:12])
+        await self._loop.sock_sendall(client, response)

@@ -7,14 +7,13 @@ Start it with `async with FakeTikTok(tmp_path, proxies=3) as tt`, add posts (`tt
 from __future__ import annotations
 
 import itertools
-import socket
 from pathlib import Path
 from types import TracebackType
 
 from aiohttp import web
 
 from tests.fakes import media
-from tests.fakes.proxy import FakeProxy, ProxyConnection, ProxyMode, TunnelRegistry, Upstream
+from tests.fakes.proxy import FakeProxy, Gateway, ProxyConnection, ProxyMode, TunnelRegistry
 from tests.fakes.tiktok_app import FakeTikTokApp
 from tests.fakes.tiktok_content import Blob, Catalog, Music, Post, ShortLink, SlideImage, WafMode
 from tests.fakes.tiktok_hosts import WEB_HOST
@@ -68,8 +67,6 @@ class FakeTikTok:
         self._runner: web.AppRunner | None = None
         self._credentials: ServerCredentials | None = None
         self._music_ids = itertools.count(1)
-        self.tls_port = 0
-        self.http_port = 0
 
     # --- lifecycle ---
     async def __aenter__(self) -> FakeTikTok:
@@ -83,14 +80,16 @@ class FakeTikTok:
 
     async def start(self) -> None:
         self._credentials = make_server_credentials(self.directory)
+        # No listening sockets of its own: proxies hand accepted tunnels straight to the app's server.
         self._runner = web.AppRunner(self._app.build(), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        tls_socket, http_socket = _listening_socket(), _listening_socket()
-        self.tls_port, self.http_port = tls_socket.getsockname()[1], http_socket.getsockname()[1]
-        await web.SockSite(self._runner, tls_socket, ssl_context=self._credentials.server_context()).start()
-        await web.SockSite(self._runner, http_socket).start()
-        upstream = Upstream(tls_port=self.tls_port, http_port=self.http_port, tunnels=self._tunnels)
-        self.proxies = [FakeProxy(f"proxy{index}", upstream) for index in range(self._proxy_count)]
+        assert self._runner.server is not None
+        gateway = Gateway(
+            protocol_factory=self._runner.server,
+            tls_context=self._credentials.server_context(),
+            tunnels=self._tunnels,
+        )
+        self.proxies = [FakeProxy(f"proxy{index}", gateway) for index in range(self._proxy_count)]
         for proxy in self.proxies:
             await proxy.start()
         self.proxy_file.write_text("".join(f"{proxy.url}\n" for proxy in self.proxies))
@@ -322,10 +321,3 @@ class FakeTikTok:
         self._log.clear()
         for proxy in self.proxies:
             proxy.connections.clear()
-
-
-def _listening_socket() -> socket.socket:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    return listener
