@@ -1,0 +1,256 @@
+"""Telegram's outgoing limits for every API call of a bot: pacing before a send, retries after a refusal.
+
+Telegram allows a bot about 30 messages/s overall, about one message per second in one chat (short
+bursts are tolerated) and 20 messages per minute in one group; going over earns 429 with `retry_after`,
+and sending again before it passes only extends the ban. `install_telegram_limits` registers a session
+middleware so no caller has to remember any of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeAlias
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+logger = logging.getLogger("tt-bot.telegram")
+
+ChatKey: TypeAlias = int | str  # a chat id, or "@username" of a public group or channel
+
+# Below Telegram's ~30/s so that network jitter cannot bunch our sends over it at the server.
+GLOBAL_PER_SECOND = 25.0
+PRIVATE_INTERVAL = 1.0
+# An album followed by its caption message (or a status reply and the video) goes out at once.
+PRIVATE_BURST = 3
+GROUP_PER_MINUTE = 20
+GROUP_BURST = 3
+# Per-chat states examined per call when evicting idle ones: keeps memory bounded at O(1) cost.
+EVICTION_STEPS = 4
+
+MAX_RETRIES = 5
+FIRST_BACKOFF = 0.5
+MAX_BACKOFF = 30.0
+# A longer flood wait is not slept inside a request: the caller decides (and the chat stays on hold).
+MAX_RETRY_AFTER = 300.0
+
+# Calls that put a message into a chat (or change one): these are what Telegram's limits count.
+_MESSAGE_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage")
+_NOT_MESSAGES = frozenset({"sendChatAction"})
+# Polling retries getUpdates with its own backoff; a second layer would only delay shutdowns.
+_NOT_RETRIED = frozenset({"getUpdates"})
+
+
+class _SendCalendar:
+    """Bot-wide pacing: time is cut into slots of 1/rate s and each slot carries at most one send.
+
+    A send booked for later (a chat waiting for its own turn) takes only its own slot, so it never
+    delays sends to other chats that are due sooner. Any one-second window holds at most rate + 1 sends.
+    """
+
+    def __init__(self, per_second: float) -> None:
+        self._width = 1.0 / per_second
+        # Taken slot -> a later slot to try next (union-find with path compression: amortised O(1)).
+        self._next: dict[int, int] = {}
+        self._compact_at = 256
+
+    def book(self, earliest: float, now: float) -> float:
+        """Take the first free slot at or after `earliest` (≥ now); return the time to send."""
+        slot = self._free_slot(math.floor(earliest / self._width))
+        self._next[slot] = slot + 1
+        self._forget_past(now)
+        return max(earliest, slot * self._width)
+
+    def _free_slot(self, slot: int) -> int:
+        root = slot
+        while root in self._next:
+            root = self._next[root]
+        while slot != root:
+            slot, self._next[slot] = self._next[slot], root
+        return root
+
+    def _forget_past(self, now: float) -> None:
+        # Lookups never start before the current slot and links only point forward, so past slots can go.
+        if len(self._next) < self._compact_at:
+            return
+        current = math.floor(now / self._width)
+        self._next = {slot: after for slot, after in self._next.items() if slot >= current}
+        self._compact_at = max(256, 2 * len(self._next))
+
+
+class _ChatPace:
+    """Per-chat pacing by the generic cell rate algorithm: one send per `interval`, bursts up to `burst`."""
+
+    __slots__ = ("burst_span", "interval")
+
+    def __init__(self, interval: float, burst: int) -> None:
+        self.interval = interval
+        self.burst_span = (burst - 1) * interval
+
+    def earliest(self, due: float) -> float:
+        return due - self.burst_span
+
+
+class OutgoingRateLimiter:
+    """`await limiter.wait(chat_id)` before each message; returns when sending keeps every limit.
+
+    Nothing is locked while waiting: each call books its send time at once (the global slot and the
+    chat's turn together) and then sleeps, so waiting in one chat never holds up another.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_second: float = GLOBAL_PER_SECOND,
+        private_interval: float = PRIVATE_INTERVAL,
+        private_burst: int = PRIVATE_BURST,
+        group_per_minute: int = GROUP_PER_MINUTE,
+        group_burst: int = GROUP_BURST,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if per_second <= 0 or private_interval <= 0 or private_burst < 1 or group_burst < 1:
+            raise ValueError("rates, intervals and bursts must be positive")
+        if group_per_minute <= group_burst:
+            raise ValueError("group_per_minute must exceed group_burst")
+        self._calendar = _SendCalendar(per_second)
+        self._private = _ChatPace(private_interval, private_burst)
+        # Spaced so that a full burst plus the steady rate stays within the per-minute count.
+        self._group = _ChatPace(60.0 / (group_per_minute - group_burst), group_burst)
+        # Chat -> when its pace is back to idle ("theoretical arrival time"); a chat past it needs no state.
+        self._due: OrderedDict[ChatKey, float] = OrderedDict()
+        self._clock = clock
+
+    async def wait(self, chat_id: ChatKey | None = None) -> None:
+        """Wait for this chat's turn and a bot-wide slot; `None` counts against the bot-wide limit only."""
+        delay = self.reserve(chat_id)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def reserve(self, chat_id: ChatKey | None = None) -> float:
+        """Book the next send to this chat; return how many seconds from now it may go."""
+        now = self._now()
+        self._evict_idle(now)
+        if chat_id is None:
+            return self._calendar.book(now, now) - now
+        pace = self._pace(chat_id)
+        due = self._due.get(chat_id, now)
+        send_at = self._calendar.book(max(now, pace.earliest(due)), now)
+        self._due[chat_id] = max(due, send_at) + pace.interval
+        self._due.move_to_end(chat_id)
+        return send_at - now
+
+    def hold(self, chat_id: ChatKey, seconds: float) -> None:
+        """Telegram answered 429 for this chat: send nothing more there for `seconds`."""
+        now = self._now()
+        pace = self._pace(chat_id)
+        blocked_until = now + seconds + pace.burst_span
+        self._due[chat_id] = max(self._due.get(chat_id, now), blocked_until)
+        self._due.move_to_end(chat_id)
+
+    def tracked_chats(self) -> int:
+        """Chats whose pacing state is kept (those that sent recently); for metrics and tests."""
+        return len(self._due)
+
+    def _pace(self, chat_id: ChatKey) -> _ChatPace:
+        is_private = isinstance(chat_id, int) and chat_id > 0
+        return self._private if is_private else self._group
+
+    def _evict_idle(self, now: float) -> None:
+        for _ in range(min(EVICTION_STEPS, len(self._due))):
+            chat_id, due = next(iter(self._due.items()))
+            if due <= now:
+                del self._due[chat_id]
+            else:
+                self._due.move_to_end(chat_id)
+
+    def _now(self) -> float:
+        return self._clock() if self._clock else asyncio.get_running_loop().time()
+
+
+class TelegramLimitsMiddleware(BaseRequestMiddleware):
+    """Paces message sends through the limiter and retries what Telegram asks (or is likely) to be retried.
+
+    429 → hold the chat and sleep `retry_after`, then send again; 5xx and network errors → exponential
+    backoff; anything else (400, 403, 413, …) is the caller's to handle. A retry repeats the same request:
+    aiogram rebuilds the multipart body for each attempt and `BufferedInputFile` / `FSInputFile` read
+    their bytes afresh, so the same file is uploaded again.
+    """
+
+    def __init__(
+        self,
+        limiter: OutgoingRateLimiter,
+        *,
+        max_retries: int = MAX_RETRIES,
+        first_backoff: float = FIRST_BACKOFF,
+        max_backoff: float = MAX_BACKOFF,
+        max_retry_after: float = MAX_RETRY_AFTER,
+    ) -> None:
+        self._limiter = limiter
+        self._max_retries = max_retries
+        self._max_retry_after = max_retry_after
+        self._first_backoff = first_backoff
+        self._max_backoff = max_backoff
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        name = method.__api_method__
+        if name in _NOT_RETRIED:
+            return await make_request(bot, method)
+        paced = _counts_as_message(name)
+        chat_id: ChatKey | None = getattr(method, "chat_id", None)
+        attempt = 0
+        while True:
+            if paced:
+                await self._limiter.wait(chat_id)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if chat_id is not None:
+                    self._limiter.hold(chat_id, error.retry_after)
+                if attempt >= self._max_retries or error.retry_after > self._max_retry_after:
+                    raise
+                delay = float(error.retry_after)
+                logger.info("%s: Telegram asked to wait %d s; retry %d", name, error.retry_after, attempt + 1)
+            except (TelegramServerError, TelegramNetworkError) as error:
+                if attempt >= self._max_retries:
+                    raise
+                delay = min(self._first_backoff * 2**attempt, self._max_backoff)
+                logger.warning("%s failed (%s); retry %d in %.1f s", name, type(error).__name__, attempt + 1, delay)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+
+def _counts_as_message(api_method: str) -> bool:
+    return api_method.startswith(_MESSAGE_PREFIXES) and api_method not in _NOT_MESSAGES
+
+
+def install_telegram_limits(
+    bot: Bot,
+    limiter: OutgoingRateLimiter,
+    *,
+    max_retries: int = MAX_RETRIES,
+    first_backoff: float = FIRST_BACKOFF,
+    max_backoff: float = MAX_BACKOFF,
+    max_retry_after: float = MAX_RETRY_AFTER,
+) -> TelegramLimitsMiddleware:
+    """Register the pacing-and-retry middleware on the bot's session: every API call of `bot` goes through it."""
+    middleware = TelegramLimitsMiddleware(
+        limiter,
+        max_retries=max_retries,
+        first_backoff=first_backoff,
+        max_backoff=max_backoff,
+        max_retry_after=max_retry_after,
+    )
+    bot.session.middleware(middleware)
+    return middleware
