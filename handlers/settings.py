@@ -1,0 +1,65 @@
+"""/mode (videos as files or as videos) and /lang (buttons `lang:<code>`); group admins only in groups."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from data.locales import Locales
+from data.repositories import Repositories
+from data.repositories.users import ChatProfile
+from misc.chat_rights import may_change_settings
+from misc.keyboards import LanguageChoice, language_keyboard
+
+router = Router(name="settings")
+
+
+@router.message(Command("mode"))
+async def toggle_file_mode(
+    message: Message, bot: Bot, repos: Repositories, locales: Locales, lang: str, profile: ChatProfile | None
+) -> None:
+    if not await may_change_settings(bot, message.chat, message.from_user, message.sender_chat):
+        await message.answer(locales.text(lang, "admins_only"))
+        return
+    if profile is None:
+        await repos.users.register(message.chat.id, message.chat.type, lang)
+    file_mode = not (profile.file_mode if profile else False)
+    await repos.users.set_file_mode(message.chat.id, file_mode)
+    await message.answer(locales.text(lang, "mode_file" if file_mode else "mode_video"))
+
+
+@router.message(Command("lang"))
+async def choose_language(message: Message, bot: Bot, locales: Locales, lang: str) -> None:
+    if not await may_change_settings(bot, message.chat, message.from_user, message.sender_chat):
+        await message.answer(locales.text(lang, "admins_only"))
+        return
+    await message.answer(locales.text(lang, "lang_choose"), reply_markup=language_keyboard(locales))
+
+
+@router.callback_query(LanguageChoice.filter())
+async def set_language(
+    query: CallbackQuery,
+    callback_data: LanguageChoice,
+    bot: Bot,
+    repos: Repositories,
+    locales: Locales,
+    lang: str,
+    profile: ChatProfile | None,
+) -> None:
+    message = query.message
+    if callback_data.code not in locales.languages or not isinstance(message, Message):
+        await query.answer()
+        return
+    if not await may_change_settings(bot, message.chat, query.from_user):
+        await query.answer(locales.text(lang, "admins_only"), show_alert=True)
+        return
+    if profile is None:
+        await repos.users.register(message.chat.id, message.chat.type, callback_data.code)
+    await repos.users.set_language(message.chat.id, callback_data.code)
+    await query.answer()
+    with suppress(TelegramBadRequest):  # pressed twice: "message is not modified"
+        await message.edit_text(locales.text(callback_data.code, "lang_set"))

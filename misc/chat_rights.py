@@ -1,0 +1,32 @@
+"""Who may change a chat's settings: anyone in a private chat, only admins in a group.
+
+An anonymous admin writes as the group itself (`sender_chat` is the chat); that counts as an admin.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Chat, User
+
+logger = logging.getLogger("tt-bot.rights")
+
+ADMIN_STATUSES = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
+
+
+async def may_change_settings(bot: Bot, chat: Chat, user: User | None, sender_chat: Chat | None = None) -> bool:
+    if chat.type == ChatType.PRIVATE:
+        return True
+    if sender_chat is not None and sender_chat.id == chat.id:
+        return True
+    if user is None:
+        return False
+    try:
+        member = await bot.get_chat_member(chat.id, user.id)
+    except TelegramAPIError as error:
+        logger.info("admin check failed in chat %s: %s", chat.id, error)
+        return False
+    return member.status in ADMIN_STATUSES
