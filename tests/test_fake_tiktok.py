@@ -31,13 +31,14 @@ _UNIVERSAL_DATA = re.compile(
 )
 
 
-def make_ydl(proxy_url: str) -> yt_dlp.YoutubeDL:
+def make_ydl(proxy_url: str, **extra: Any) -> yt_dlp.YoutubeDL:
     params = {
         "proxy": proxy_url,
         "compat_opts": {"no-certifi"},
         "quiet": True,
         "no_warnings": True,
         "socket_timeout": 5,
+        **extra,
     }
     ydl = yt_dlp.YoutubeDL(params, auto_init=False)
     ydl.add_info_extractor(TikTokIE())
@@ -127,6 +128,17 @@ async def test_page_escapes_slashes_and_points_to_distinct_renditions(fake_tikto
     assert renditions["bytevc1"] == post.bytevc1.read()  # type: ignore[union-attr]
     assert renditions["download"] == post.watermarked.read()  # type: ignore[union-attr]
     assert len({renditions["h264"], renditions["bytevc1"], renditions["download"]}) == 3
+
+
+async def test_ytdlp_downloads_the_h264_rendition_with_its_cookies(fake_tiktok: FakeTikTok, tmp_path: Any) -> None:
+    post = fake_tiktok.add_video(VIDEO_ID)
+    ydl = make_ydl(fake_tiktok.proxies[0].url, format="h264_540p_560000-0", outtmpl=str(tmp_path / "%(id)s.%(ext)s"))
+
+    await asyncio.to_thread(ydl.extract_info, PAGE_URL, download=True)
+
+    assert (tmp_path / f"{VIDEO_ID}.mp4").read_bytes() == post.h264.read()  # type: ignore[union-attr]
+    [cdn_request] = fake_tiktok.requests_to("v16-webapp-prime.tiktok.com")
+    assert "tt_chain_token" in cdn_request.cookies
 
 
 # --- (2) curl_cffi on the CDN, and TLS fingerprints ---
@@ -530,6 +542,21 @@ async def test_media_responses_in_flight_are_counted(fake_tiktok: FakeTikTok) ->
         second.close()
 
     assert peak_while_open == 2
+
+
+async def test_many_links_at_once_through_all_proxies(fake_tiktok: FakeTikTok) -> None:
+    posts = [fake_tiktok.add_video(str(7350000000000000100 + index)) for index in range(40)]
+
+    async def fetch(index: int, post: Post) -> bytes:
+        async with browser(fake_tiktok, proxy_index=index % len(fake_tiktok.proxies)) as session:
+            await session.get(post.url)  # the page sets tt_chain_token in the session
+            return (await session.get(post.h264_urls[0])).content
+
+    videos = await asyncio.gather(*(fetch(index, post) for index, post in enumerate(posts)))
+
+    assert all(video == post.h264.read() for video, post in zip(videos, posts, strict=True))  # type: ignore[union-attr]
+    assert {request.proxy for request in fake_tiktok.requests} == {"proxy0", "proxy1", "proxy2"}
+    assert all(request.status == 200 for request in fake_tiktok.requests)
 
 
 # --- wiring and fixtures ---

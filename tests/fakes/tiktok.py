@@ -16,7 +16,7 @@ from tests.fakes import media
 from tests.fakes.proxy import FakeProxy, Gateway, ProxyConnection, ProxyMode, TunnelRegistry
 from tests.fakes.tiktok_app import FakeTikTokApp
 from tests.fakes.tiktok_content import Blob, Catalog, Music, Post, ShortLink, SlideImage, WafMode
-from tests.fakes.tiktok_hosts import WEB_HOST
+from tests.fakes.tiktok_hosts import IMAGE_HOST, MUSIC_HOST, SHORT_LINK_HOSTS, VIDEO_BACKUP_HOST, VIDEO_HOST, WEB_HOST
 from tests.fakes.tiktok_items import (
     BYTEVC1_720P,
     H264_540P,
@@ -35,7 +35,23 @@ from tests.fakes.tiktok_log import LoggedRequest, RequestLog
 from tests.fakes.tiktok_pages import post_page, video_detail
 from tests.fakes.tls import ServerCredentials, make_server_credentials
 
-__all__ = ["Blob", "FakeProxy", "FakeTikTok", "LoggedRequest", "Music", "Post", "ProxyConnection", "ProxyMode"]
+__all__ = [
+    "IMAGE_HOST",
+    "MUSIC_HOST",
+    "SHORT_LINK_HOSTS",
+    "VIDEO_BACKUP_HOST",
+    "VIDEO_HOST",
+    "WEB_HOST",
+    "Blob",
+    "FakeProxy",
+    "FakeTikTok",
+    "LoggedRequest",
+    "Music",
+    "Post",
+    "ProxyConnection",
+    "ProxyMode",
+    "SlideImage",
+]
 
 
 def _image_type(data: bytes) -> str:

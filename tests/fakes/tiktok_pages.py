@@ -9,7 +9,8 @@ import json
 import secrets
 from typing import Any
 
-# TikTok's own texts for the status codes it puts in `webapp.video-detail`.
+# statusMsg next to statusCode in `webapp.video-detail`; 10204's is TikTok's wording, the rest are stand-ins
+# (yt-dlp and our client only read the code).
 STATUS_MESSAGES: dict[int, str] = {
     0: "ok",
     10204: "item doesn't exist",
