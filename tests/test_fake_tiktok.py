@@ -240,7 +240,8 @@ async def test_age_restricted_post_surfaces_as_login_required(fake_tiktok: FakeT
 
 
 async def test_ytdlp_solves_the_waf_challenge_once(fake_tiktok: FakeTikTok) -> None:
-    fake_tiktok.add_waf_once(VIDEO_ID, desc="behind the wall")
+    fake_tiktok.add_video(VIDEO_ID, desc="behind the wall")
+    fake_tiktok.add_waf_once(VIDEO_ID)
 
     info = await extract(make_ydl(fake_tiktok.proxies[0].url), PAGE_URL)
 

@@ -30,23 +30,27 @@ _CHUNK_SIZE = 256 * 1024
 _FREE_BOX_HEADER = 8  # 32-bit size + b"free"
 _PALETTE = ((230, 40, 80), (40, 160, 230), (250, 200, 40), (60, 200, 120), (150, 80, 220), (240, 120, 30))
 
-_directory_lock = threading.Lock()
+# Fixture files may be first asked for from several threads (benchmarks); one ffmpeg run at a time.
+_generation_lock = threading.Lock()
 
 
 @functools.cache
 def media_dir() -> Path:
     """This process's cache directory, removed when the process exits."""
-    with _directory_lock:
-        directory = Path(tempfile.mkdtemp(prefix="tt-bot-media-"))
+    directory = Path(tempfile.mkdtemp(prefix="tt-bot-media-"))
     atexit.register(shutil.rmtree, directory, True)
     return directory
 
 
 def _ffmpeg(output_name: str, *arguments: str) -> bytes:
-    output = media_dir() / output_name
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
-    subprocess.run([*command, *arguments, str(output)], check=True, capture_output=True, timeout=60)
-    return output.read_bytes()
+    with _generation_lock:
+        output = media_dir() / output_name
+        if not output.exists():
+            partial = output.with_name(f"partial-{output_name}")  # same extension: ffmpeg picks the format by it
+            subprocess.run([*command, *arguments, str(partial)], check=True, capture_output=True, timeout=60)
+            partial.rename(output)
+        return output.read_bytes()
 
 
 def _clip_inputs(pattern: str) -> list[str]:

@@ -81,7 +81,7 @@ class FakeTikTokApp:
             method=request.method,
             path=request.path,
             query=request.query_string,
-            headers=dict(request.headers),
+            headers={name.title(): value for name, value in request.headers.items()},
             cookies=dict(request.cookies),
             proxy=tunnel.proxy.name if tunnel else None,
             tls=tunnel.connection.tls if tunnel else None,

@@ -13,7 +13,7 @@ class LoggedRequest:
     method: str
     path: str
     query: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in canonical Title-Case ("User-Agent", "Cookie")
     cookies: dict[str, str]
     proxy: str | None  # name of the FakeProxy it came through; None for a direct connection
     tls: ClientHello | None  # None for plain HTTP
