@@ -16,9 +16,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     false,
     func,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -30,13 +32,29 @@ NAMING_CONVENTION = {
 }
 
 
+# SQLite numbers rows only for an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT for ids that grow for years.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """`timestamptz` on PostgreSQL; on SQLite, which keeps no zone, values read back as UTC-aware too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), int: BigInteger}
+    type_annotation_map: ClassVar = {datetime: UTCDateTime(), int: BigInteger}
 
 
 class Outcome:
@@ -68,7 +86,7 @@ class User(Base):
 class _Delivery:
     """Columns shared by `videos` and `music`: one row per delivery attempt, failed ones included."""
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(index=True)
     video_id: Mapped[str] = mapped_column(String(32))
     is_inline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -99,7 +117,7 @@ class MediaCache(Base):
     __tablename__ = "media_cache"
 
     video_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     file_ids: Mapped[list[str]] = mapped_column(JSON)
     meta: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())
@@ -110,7 +128,7 @@ class Broadcast(Base):
 
     __tablename__ = "broadcasts"
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     admin_chat_id: Mapped[int]
     from_chat_id: Mapped[int]
     message_id: Mapped[int]

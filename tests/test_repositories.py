@@ -34,27 +34,14 @@ def repos(sessions: async_sessionmaker[AsyncSession]) -> Repositories:
     return Repositories.create(sessions)
 
 
-def expect_schema_defect(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
-    """A known defect of the shared schema (models.py / migration 0001, owned by the lead): strict xfail,
-    so the test starts failing as a reminder the day the schema is fixed and the marker must go."""
-    if request.node.callspec.params["sessions"] == backend:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-# SQLite only auto-numbers an INTEGER PRIMARY KEY; videos.id / music.id are BIGINT, so every insert fails.
-SQLITE_BIGINT_ID = "videos.id and music.id need BigInteger().with_variant(Integer, 'sqlite')"
-KIND_TOO_NARROW = "media_cache.kind is VARCHAR(16); 'slideshow_document' has 18 characters"
-
-
 async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Video] | type[Music]) -> list:
     async with sessions() as session:
         return list((await session.execute(select(model).order_by(model.id))).scalars())
 
 
 async def test_failed_video_delivery_is_stored_as_failed_with_its_error_kind(
-    repos: Repositories, sessions: async_sessionmaker[AsyncSession], request: pytest.FixtureRequest
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    expect_schema_defect(request, "sqlite", SQLITE_BIGINT_ID)
     await repos.deliveries.record_video(42, "7301", outcome="failed", error_kind="private", duration_ms=830)
 
     [row] = await rows(sessions, Video)
@@ -65,9 +52,8 @@ async def test_failed_video_delivery_is_stored_as_failed_with_its_error_kind(
 
 
 async def test_successful_inline_slideshow_keeps_kind_size_and_time(
-    repos: Repositories, sessions: async_sessionmaker[AsyncSession], request: pytest.FixtureRequest
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    expect_schema_defect(request, "sqlite", SQLITE_BIGINT_ID)
     await repos.deliveries.record_video(
         -1001, "7302", kind="slideshow", is_inline=True, size=1_234_567, duration_ms=2_100
     )
@@ -78,9 +64,8 @@ async def test_successful_inline_slideshow_keeps_kind_size_and_time(
 
 
 async def test_sound_deliveries_go_to_the_music_table(
-    repos: Repositories, sessions: async_sessionmaker[AsyncSession], request: pytest.FixtureRequest
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    expect_schema_defect(request, "sqlite", SQLITE_BIGINT_ID)
     await repos.deliveries.record_music(42, "7303", size=90_000, duration_ms=400)
     await repos.deliveries.record_music(42, "7304", outcome="failed", error_kind="network")
 
@@ -121,8 +106,7 @@ async def test_media_cache_put_get_replace_and_drop(repos: Repositories) -> None
     assert await repos.media_cache.get("7401", "video") is None
 
 
-async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories, request: pytest.FixtureRequest) -> None:
-    expect_schema_defect(request, "postgresql", KIND_TOO_NARROW)
+async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories) -> None:
     await repos.media_cache.put("7402", "slideshow", ["p1", "p2", "p3"], {"image_count": 3})
     await repos.media_cache.put("7402", "slideshow_document", ["d1", "d2", "d3"], {"image_count": 3})
 

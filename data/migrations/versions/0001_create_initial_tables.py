@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table('broadcasts',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('admin_chat_id', sa.BigInteger(), nullable=False),
     sa.Column('from_chat_id', sa.BigInteger(), nullable=False),
     sa.Column('message_id', sa.BigInteger(), nullable=False),
@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_broadcasts_status'), 'broadcasts', ['status'], unique=False)
     op.create_table('media_cache',
     sa.Column('video_id', sa.String(length=32), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('file_ids', sa.JSON(), nullable=False),
     sa.Column('meta', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.current_timestamp(), nullable=False),
@@ -44,7 +44,7 @@ def upgrade() -> None:
     )
     op.create_table('music',
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('video_id', sa.String(length=32), nullable=False),
     sa.Column('is_inline', sa.Boolean(), server_default=sa.text('false'), nullable=False),
@@ -72,7 +72,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_users_registered_at'), 'users', ['registered_at'], unique=False)
     op.create_table('videos',
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('video_id', sa.String(length=32), nullable=False),
     sa.Column('is_inline', sa.Boolean(), server_default=sa.text('false'), nullable=False),
