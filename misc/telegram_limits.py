@@ -17,7 +17,12 @@ from typing import TypeAlias
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
@@ -215,12 +220,15 @@ class TelegramLimitsMiddleware(BaseRequestMiddleware):
                 await self._limiter.wait(chat_id)
             try:
                 return await make_request(bot, method)
+            except TelegramEntityTooLarge:
+                # aiogram makes 413 a TelegramNetworkError; the same upload would only be refused again.
+                raise
             except TelegramRetryAfter as error:
-                if chat_id is not None:
-                    self._limiter.hold(chat_id, error.retry_after)
                 if attempt >= self._max_retries or error.retry_after > self._max_retry_after:
                     raise
                 delay = float(error.retry_after)
+                if chat_id is not None:
+                    self._limiter.hold(chat_id, delay)
                 logger.info("%s: Telegram asked to wait %d s; retry %d", name, error.retry_after, attempt + 1)
             except (TelegramServerError, TelegramNetworkError) as error:
                 if attempt >= self._max_retries:

@@ -1,0 +1,309 @@
+"""Telegram limits: the limiter's schedule (on a manual clock), then the real aiogram Bot against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, FSInputFile, InputFile
+
+from misc.telegram_limits import OutgoingRateLimiter, install_telegram_limits
+from tests.fakes.telegram import FakeTelegram
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    ordered = sorted(times)
+    most, start = 0, 0
+    for end, at in enumerate(ordered):
+        while at - ordered[start] >= window:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in pairwise(times)]
+
+
+def schedule(limiter: OutgoingRateLimiter, clock: ManualClock, chat_ids: list[int]) -> list[float]:
+    """Book one send per entry at the current instant; return the absolute send times."""
+    return [clock.now + limiter.reserve(chat_id) for chat_id in chat_ids]
+
+
+# --- the schedule -----------------------------------------------------------------------------------
+
+
+def test_a_burst_to_many_chats_stays_under_thirty_per_second() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+
+    times = schedule(limiter, clock, list(range(1, 301)))
+
+    assert most_in_any_window(times, 1.0) <= 30
+    assert max(times) - clock.now < 300 / 20  # paced, not stalled
+
+
+def test_private_chat_gets_a_short_burst_then_one_message_per_second() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+
+    delays = [limiter.reserve(42) for _ in range(6)]
+
+    assert all(delay < 0.5 for delay in delays[:3])
+    assert [round(pause, 2) for pause in gaps(delays[2:])] == [0.92, 1.0, 1.0]
+
+
+def test_group_never_gets_more_than_twenty_messages_in_any_minute() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+
+    times = schedule(limiter, clock, [-100123] * 60)
+
+    assert most_in_any_window(times, 60.0) <= 20
+    assert most_in_any_window(times, 60.0) >= 19  # and uses most of what it may
+
+
+def test_a_chat_waiting_for_its_turn_does_not_delay_other_chats() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+    for _ in range(10):
+        limiter.reserve(-100)  # the group's later sends are booked minutes ahead
+
+    assert limiter.reserve(7) < 0.5
+    assert limiter.reserve(-200) < 0.5
+
+
+def test_hold_after_429_delays_only_that_chat() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+
+    limiter.hold(42, 5)
+
+    assert limiter.reserve(42) >= 5
+    assert limiter.reserve(43) < 0.5
+
+
+def test_bookings_follow_the_clock() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+    for _ in range(4):
+        limiter.reserve(42)
+
+    clock.now += 60
+    assert limiter.reserve(42) == 0
+
+
+def test_idle_chats_are_forgotten_so_memory_stays_bounded() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+
+    for chat_id in range(1, 20_001):
+        limiter.reserve(chat_id if chat_id % 5 else -chat_id)
+        clock.now += 0.05  # a steady 20 messages/s to ever new chats
+
+    # Only chats that sent within the last few seconds (a group's pace lasts longest) are remembered.
+    assert limiter.tracked_chats() < 20 * 12
+
+
+def test_bot_wide_sends_without_a_chat_are_paced_too() -> None:
+    clock = ManualClock()
+    limiter = OutgoingRateLimiter(clock=clock)
+
+    times = [clock.now + limiter.reserve(None) for _ in range(100)]
+
+    assert most_in_any_window(times, 1.0) <= 30
+
+
+async def test_waiting_in_one_chat_does_not_hold_up_another() -> None:
+    limiter = OutgoingRateLimiter()
+    finished: list[str] = []
+
+    async def send(name: str, chat_id: int) -> None:
+        await limiter.wait(chat_id)
+        finished.append(name)
+
+    busy = [asyncio.create_task(send(f"a{index}", 1)) for index in range(4)]
+    await asyncio.sleep(0)
+    other = asyncio.create_task(send("b", 2))
+    await asyncio.wait_for(asyncio.gather(*busy, other), 10)
+
+    assert finished.index("b") < finished.index("a3")
+
+
+def test_invalid_limits_are_refused() -> None:
+    with pytest.raises(ValueError):
+        OutgoingRateLimiter(per_second=0)
+    with pytest.raises(ValueError):
+        OutgoingRateLimiter(group_per_minute=3, group_burst=3)
+
+
+# --- the real aiogram Bot against the fake Telegram ---------------------------------------------------
+
+VIDEO_BYTES = b"\x00\x00\x00\x18ftypmp42" + random.Random(7).randbytes(300_000)
+# Arrival times at the fake are taken after the body is read; allow for that much scheduling noise.
+JITTER = 0.05
+
+
+def bot_for(telegram: FakeTelegram, server_url: str | None = None) -> Bot:
+    api = TelegramAPIServer.from_base(server_url or telegram.base_url)
+    return Bot(telegram.token, session=AiohttpSession(api=api, timeout=30))
+
+
+@pytest.fixture
+async def bot(fake_telegram: FakeTelegram) -> AsyncIterator[Bot]:
+    bot = bot_for(fake_telegram)
+    install_telegram_limits(bot, OutgoingRateLimiter())
+    yield bot
+    await bot.session.close()
+
+
+@pytest.fixture(params=["buffered", "file"])
+def video_upload(request: pytest.FixtureRequest, tmp_path: Path) -> InputFile:
+    if request.param == "buffered":
+        return BufferedInputFile(VIDEO_BYTES, filename="video.mp4")
+    path = tmp_path / "video.mp4"
+    path.write_bytes(VIDEO_BYTES)
+    return FSInputFile(path, filename="video.mp4")
+
+
+async def test_429_on_send_video_is_waited_out_and_the_video_arrives_once_with_the_same_bytes(
+    bot: Bot, fake_telegram: FakeTelegram, video_upload: InputFile
+) -> None:
+    fake_telegram.fail_next("sendVideo", 429, "Too Many Requests: retry after 1", retry_after=1)
+
+    sent = await bot.send_video(42, video_upload, caption="the post")
+
+    refused, accepted = fake_telegram.calls_of("sendVideo")
+    assert refused.error is not None and refused.error[0] == 429
+    assert accepted.ok
+    assert accepted.at - refused.at >= 1 - JITTER
+    assert refused.file("video").data == accepted.file("video").data == VIDEO_BYTES
+    [message] = fake_telegram.messages(42)
+    assert message["message_id"] == sent.message_id
+    assert fake_telegram.file_bytes(message["video"]["file_id"]) == VIDEO_BYTES
+
+
+async def test_server_errors_are_retried_with_growing_pauses_then_succeed(
+    bot: Bot, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.fail_next("sendMessage", 500, "Internal Server Error", times=2)
+
+    await bot.send_message(42, "hello")
+
+    calls = fake_telegram.calls_of("sendMessage")
+    assert [call.ok for call in calls] == [False, False, True]
+    first_pause, second_pause = gaps([call.at for call in calls])
+    assert first_pause >= 0.5 - JITTER
+    assert second_pause >= 1.0 - JITTER
+    assert [message["text"] for message in fake_telegram.messages(42)] == ["hello"]
+
+
+async def test_server_error_that_persists_is_raised_after_the_last_retry(fake_telegram: FakeTelegram) -> None:
+    bot = bot_for(fake_telegram)
+    install_telegram_limits(bot, OutgoingRateLimiter(), max_retries=2, first_backoff=0.01)
+    fake_telegram.fail_next("sendMessage", 502, "Bad Gateway", times=None)
+    try:
+        with pytest.raises(TelegramServerError):
+            await bot.send_message(42, "hello")
+    finally:
+        await bot.session.close()
+
+    assert len(fake_telegram.calls_of("sendMessage")) == 3
+    assert fake_telegram.messages(42) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "raised"),
+    [
+        (403, "Forbidden: bot was blocked by the user", TelegramForbiddenError),
+        (400, "Bad Request: chat not found", TelegramBadRequest),
+        (413, "Request Entity Too Large", TelegramEntityTooLarge),
+    ],
+)
+async def test_client_errors_are_raised_at_once_without_retry(
+    bot: Bot, fake_telegram: FakeTelegram, code: int, description: str, raised: type[Exception]
+) -> None:
+    fake_telegram.fail_next("sendMessage", code, description)
+
+    with pytest.raises(raised):
+        await bot.send_message(42, "hello")
+
+    assert len(fake_telegram.calls_of("sendMessage")) == 1
+    assert fake_telegram.messages(42) == []
+
+
+async def test_a_flood_wait_longer_than_the_limit_is_left_to_the_caller(bot: Bot, fake_telegram: FakeTelegram) -> None:
+    fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 3600", retry_after=3600)
+
+    with pytest.raises(TelegramRetryAfter) as refused:
+        await bot.send_message(42, "hello")
+
+    assert refused.value.retry_after == 3600
+    assert len(fake_telegram.calls_of("sendMessage")) == 1
+
+
+async def test_a_burst_to_forty_chats_never_exceeds_thirty_calls_per_second(
+    bot: Bot, fake_telegram: FakeTelegram
+) -> None:
+    chats = range(1001, 1041)
+
+    await asyncio.wait_for(asyncio.gather(*(bot.send_message(chat, "news") for chat in chats)), 20)
+
+    assert all(len(fake_telegram.messages(chat)) == 1 for chat in chats)
+    assert fake_telegram.max_calls_in_window({"sendMessage"}, window=1.0) <= 30
+
+
+async def test_a_private_chat_gets_a_short_burst_then_one_message_per_second(
+    bot: Bot, fake_telegram: FakeTelegram
+) -> None:
+    await asyncio.wait_for(asyncio.gather(*(bot.send_message(42, f"part {n}") for n in range(6))), 20)
+
+    assert len(fake_telegram.messages(42)) == 6
+    assert fake_telegram.max_calls_in_window({"sendMessage"}, window=1.0, chat_id=42) <= 4
+    assert fake_telegram.max_calls_in_window({"sendMessage"}, window=2.0, chat_id=42) <= 5
+    paced = [call.at for call in fake_telegram.calls_of("sendMessage")][3:]
+    assert all(pause >= 1 - JITTER for pause in gaps(paced))
+
+
+async def test_a_busy_chat_does_not_hold_up_another_chat(bot: Bot, fake_telegram: FakeTelegram) -> None:
+    busy = [asyncio.create_task(bot.send_message(42, f"part {n}")) for n in range(5)]
+    await asyncio.sleep(0)
+    await asyncio.wait_for(bot.send_message(43, "hi"), 5)
+
+    order = [call.params["chat_id"] for call in fake_telegram.calls_of("sendMessage")]
+    assert order.index(43) <= 3
+    await asyncio.wait_for(asyncio.gather(*busy), 20)
+
+
+async def test_reactions_are_not_paced_behind_messages(bot: Bot, fake_telegram: FakeTelegram) -> None:
+    first = await bot.send_message(42, "first")
+    later = [asyncio.create_task(bot.send_message(42, f"part {n}")) for n in range(3)]
+    await asyncio.sleep(0)
+    for emoji in ("👀", "👨‍💻", "😢"):
+        await bot.set_message_reaction(42, first.message_id, reaction=[{"type": "emoji", "emoji": emoji}])
+    await asyncio.wait_for(asyncio.gather(*later), 20)
+
+    methods = [call.method for call in fake_telegram.calls]
+    assert methods.index("sendMessage", 3) > max(i for i, m in enumerate(methods) if m == "setMessageReaction")
