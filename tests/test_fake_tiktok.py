@@ -8,6 +8,7 @@ import json
 import re
 import ssl
 import subprocess
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -22,7 +23,7 @@ from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.networking.exceptions import ProxyError as YtDlpProxyError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from tests.fakes.tiktok import FakeTikTok, Post, ProxyMode
+from tests.fakes.tiktok import Blob, FakeTikTok, Post, ProxyMode
 
 VIDEO_ID = "7350000000000000001"
 PAGE_URL = f"https://www.tiktok.com/@alice/video/{VIDEO_ID}"
@@ -79,6 +80,11 @@ def page_item(html: str) -> dict[str, Any]:
     return detail["itemInfo"]["itemStruct"]
 
 
+def read(blob: Blob | None) -> bytes:
+    assert blob is not None
+    return blob.read()
+
+
 def python_ssl_context(fake: FakeTikTok) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(fake.ca_file))
 
@@ -121,22 +127,22 @@ async def test_page_escapes_slashes_and_points_to_distinct_renditions(fake_tikto
             ]
         }
 
-    json_text = _UNIVERSAL_DATA.search(page.text).group(1)  # type: ignore[union-attr]
+    json_text = _UNIVERSAL_DATA.findall(page.text)[0]
     assert "\\u002F" in json_text and "https://" not in json_text
     assert all("DataSize" not in entry["PlayAddr"] for entry in item["video"]["bitrateInfo"])
-    assert renditions["play"] == renditions["h264"] == post.h264.read()  # type: ignore[union-attr]
-    assert renditions["bytevc1"] == post.bytevc1.read()  # type: ignore[union-attr]
-    assert renditions["download"] == post.watermarked.read()  # type: ignore[union-attr]
+    assert renditions["play"] == renditions["h264"] == read(post.h264)
+    assert renditions["bytevc1"] == read(post.bytevc1)
+    assert renditions["download"] == read(post.watermarked)
     assert len({renditions["h264"], renditions["bytevc1"], renditions["download"]}) == 3
 
 
-async def test_ytdlp_downloads_the_h264_rendition_with_its_cookies(fake_tiktok: FakeTikTok, tmp_path: Any) -> None:
+async def test_ytdlp_downloads_the_h264_rendition_with_its_cookies(fake_tiktok: FakeTikTok, tmp_path: Path) -> None:
     post = fake_tiktok.add_video(VIDEO_ID)
     ydl = make_ydl(fake_tiktok.proxies[0].url, format="h264_540p_560000-0", outtmpl=str(tmp_path / "%(id)s.%(ext)s"))
 
     await asyncio.to_thread(ydl.extract_info, PAGE_URL, download=True)
 
-    assert (tmp_path / f"{VIDEO_ID}.mp4").read_bytes() == post.h264.read()  # type: ignore[union-attr]
+    assert (tmp_path / f"{VIDEO_ID}.mp4").read_bytes() == read(post.h264)
     [cdn_request] = fake_tiktok.requests_to("v16-webapp-prime.tiktok.com")
     assert "tt_chain_token" in cdn_request.cookies
 
@@ -154,7 +160,7 @@ async def test_curl_cffi_gets_exact_video_bytes_only_with_chain_token(fake_tikto
         without_cookie = await session.get(post.h264_urls[0])
 
     assert with_cookie.status_code == 200
-    assert with_cookie.content == post.h264.read()  # type: ignore[union-attr]
+    assert with_cookie.content == read(post.h264)
     assert without_cookie.status_code == 403
 
 
@@ -285,6 +291,17 @@ async def test_ytdlp_follows_short_links(fake_tiktok: FakeTikTok, host: str) -> 
     assert (head.host, head.status, head.user_agent) == (host, 301, "facebookexternalhit/1.1")
 
 
+async def test_mobile_share_link_redirects_to_the_web_page(fake_tiktok: FakeTikTok) -> None:
+    fake_tiktok.add_video(VIDEO_ID)
+
+    async with browser(fake_tiktok) as session:
+        response = await session.get(f"https://m.tiktok.com/v/{VIDEO_ID}.html")
+
+    assert response.status_code == 200
+    assert response.url == f"https://www.tiktok.com/@/video/{VIDEO_ID}"
+    assert page_item(response.text)["id"] == VIDEO_ID
+
+
 async def test_short_link_to_photo_page_leaves_the_video_extractor(fake_tiktok: FakeTikTok) -> None:
     post = fake_tiktok.add_slideshow(VIDEO_ID)
     short_url = fake_tiktok.add_short_link("ZMphoto1", to=post.photo_url)
@@ -380,7 +397,7 @@ async def test_upstream_status_applies_to_requests_through_that_proxy(fake_tikto
 
     async with browser(fake_tiktok, proxy_index=1) as blocked, browser(fake_tiktok, proxy_index=0) as fine:
         blocked_page = await blocked.get(PAGE_URL)
-        blocked_cover = await blocked.get(post.cover_url)  # type: ignore[arg-type]
+        blocked_cover = await blocked.get(str(post.cover_url))
         fine_page = await fine.get(PAGE_URL)
 
     assert (blocked_page.status_code, blocked_cover.status_code, fine_page.status_code) == (status, status, 200)
@@ -445,7 +462,8 @@ async def test_ytdlp_returns_only_the_sound_of_a_slideshow(fake_tiktok: FakeTikT
 
     info = await extract(make_ydl(fake_tiktok.proxies[0].url), PAGE_URL)
 
-    assert [(f["format_id"], f["url"]) for f in info["formats"]] == [("audio", post.music.url)]  # type: ignore[union-attr]
+    assert post.music is not None
+    assert [(f["format_id"], f["url"]) for f in info["formats"]] == [("audio", post.music.url)]
     assert info["formats"][0]["ext"] == "mp3"
 
 
@@ -525,8 +543,8 @@ async def test_cdn_honours_byte_ranges(fake_tiktok: FakeTikTok) -> None:
         response = await session.get(post.h264_urls[0], headers={"Cookie": cookie, "Range": "bytes=10-19"})
 
     assert response.status_code == 206
-    assert response.content == post.h264.read()[10:20]  # type: ignore[union-attr]
-    assert response.headers["Content-Range"] == f"bytes 10-19/{post.h264.size}"  # type: ignore[union-attr]
+    assert response.content == read(post.h264)[10:20]
+    assert response.headers["Content-Range"] == f"bytes 10-19/{len(read(post.h264))}"
 
 
 async def test_media_responses_in_flight_are_counted(fake_tiktok: FakeTikTok) -> None:
@@ -555,7 +573,7 @@ async def test_many_links_at_once_through_all_proxies(fake_tiktok: FakeTikTok) -
 
     videos = await asyncio.gather(*(fetch(index, post) for index, post in enumerate(posts)))
 
-    assert all(video == post.h264.read() for video, post in zip(videos, posts, strict=True))  # type: ignore[union-attr]
+    assert all(video == read(post.h264) for video, post in zip(videos, posts, strict=True))
     assert {request.proxy for request in fake_tiktok.requests} == {"proxy0", "proxy1", "proxy2"}
     assert all(request.status == 200 for request in fake_tiktok.requests)
 
@@ -579,7 +597,7 @@ async def test_reset_log_forgets_requests_and_connections(fake_tiktok: FakeTikTo
     assert not fake_tiktok.requests and not fake_tiktok.hosts_contacted()
 
 
-def _ffmpeg_describe(data: bytes, tmp_path: Any, name: str) -> str:
+def _ffmpeg_describe(data: bytes, tmp_path: Path, name: str) -> str:
     path = tmp_path / name
     path.write_bytes(data)
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path), "-f", "null", "-"]
@@ -587,7 +605,7 @@ def _ffmpeg_describe(data: bytes, tmp_path: Any, name: str) -> str:
     return result.stderr
 
 
-def test_media_files_are_real_and_distinct(media: ModuleType, tmp_path: Any) -> None:
+def test_media_files_are_real_and_distinct(media: ModuleType, tmp_path: Path) -> None:
     assert "Video: h264" in _ffmpeg_describe(media.mp4_bytes(), tmp_path, "a.mp4")
     assert "Video: hevc" in _ffmpeg_describe(media.mp4_bytevc1_bytes(), tmp_path, "b.mp4")
     assert "Video: h264" in _ffmpeg_describe(media.mp4_watermarked_bytes(), tmp_path, "c.mp4")
@@ -598,7 +616,7 @@ def test_media_files_are_real_and_distinct(media: ModuleType, tmp_path: Any) -> 
     assert media.is_heic(media.heic_bytes()) and media.jpeg_bytes(0) != media.jpeg_bytes(1)
 
 
-def test_padded_mp4_has_the_requested_size_and_still_decodes(media: ModuleType, tmp_path: Any) -> None:
+def test_padded_mp4_has_the_requested_size_and_still_decodes(media: ModuleType, tmp_path: Path) -> None:
     padded = media.mp4_bytes(1024 * 1024)
 
     assert len(padded) == 1024 * 1024

@@ -25,6 +25,8 @@ from tests.fakes.tiktok_pages import (
 _POST_PATH = re.compile(r"^/@([\w.-]*)/(video|photo)/(\d+)/?$")
 _SHORT_PATH = re.compile(r"^/t/(\w+)/?$")
 _SHORT_HOST_PATH = re.compile(r"^/(\w+)/?$")
+_MOBILE_PATH = re.compile(r"^/v/(\d+)(?:\.html)?/?$")
+_WWW_ALIASES = frozenset({"tiktok.com", "m.tiktok.com"})
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _HTML = "text/html; charset=utf-8"
 _YEAR = 365 * 24 * 3600
@@ -109,12 +111,18 @@ class FakeTikTokApp:
             return self._web(request)
         if host in SHORT_LINK_HOSTS:
             return self._short_link(host, _SHORT_HOST_PATH.match(request.path))
-        if host == "tiktok.com":
-            raise web.HTTPMovedPermanently(f"https://{WEB_HOST}{request.path_qs}")
+        if host in _WWW_ALIASES:
+            raise web.HTTPMovedPermanently(self._www_location(request))
         cdn_object = self.catalog.cdn.get((host, request.path))
         if cdn_object is None:
             raise web.HTTPNotFound()
         return await self._serve_media(request, cdn_object)
+
+    @staticmethod
+    def _www_location(request: web.Request) -> str:
+        if match := _MOBILE_PATH.match(request.path):  # old m.tiktok.com/v/<id>.html share links
+            return f"https://{WEB_HOST}/@/video/{match.group(1)}"
+        return f"https://{WEB_HOST}{request.path_qs}"
 
     # --- www.tiktok.com ---
     def _web(self, request: web.Request) -> web.StreamResponse:
