@@ -85,6 +85,9 @@ class Settings:
     shutdown_timeout: float
     log_level: str
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # Seconds between refreshes of the two STATS_CHAT messages (overall, last 24 h).
+    stats_overall_interval: float = 3600.0
+    stats_daily_interval: float = 300.0
 
     def require_bot_token(self) -> str:
         return _required(self.telegram.bot_token, "BOT_TOKEN")
@@ -247,8 +250,16 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         shutdown_timeout=read.number("SHUTDOWN_TIMEOUT", 30.0),
         log_level=(read.text("LOG_LEVEL", "INFO") or "INFO").upper(),
         secrets=_secrets_of(read, raw_db_url),
+        stats_overall_interval=_positive(read.number("STATS_OVERALL_INTERVAL", 3600.0), "STATS_OVERALL_INTERVAL"),
+        stats_daily_interval=_positive(read.number("STATS_DAILY_INTERVAL", 300.0), "STATS_DAILY_INTERVAL"),
     )
     return settings
+
+
+def _positive(value: float, name: str) -> float:
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0 seconds, got {value:g}")
+    return value
 
 
 def _secrets_of(read: _Reader, raw_db_url: str | None) -> tuple[str, ...]:
