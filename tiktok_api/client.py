@@ -1,0 +1,309 @@
+"""TikTokClient: resolve the link, read the post's page, download its media — each part retried through
+the next proxy of the request's ProxySession."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import re
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any, Self
+
+from tiktok_api.config import ClientConfig
+from tiktok_api.downloader import Downloader, Timeouts
+from tiktok_api.exceptions import (
+    TikTokDeletedError,
+    TikTokError,
+    TikTokExtractionError,
+    TikTokInvalidLinkError,
+    TikTokNetworkError,
+    TikTokVideoTooLargeError,
+    TikTokVideoTooLongError,
+)
+from tiktok_api.extractor import STATUS_UNAVAILABLE, PostExtractor, PostPage
+from tiktok_api.images import ImageConversionError, ImageConverter
+from tiktok_api.models import MediaFile, MusicInfo, SlideshowInfo, VideoInfo
+from tiktok_api.post import (
+    PostMeta,
+    cover_url,
+    format_size,
+    image_url_lists,
+    known_size,
+    sound,
+    video_duration,
+    video_formats,
+    video_size,
+)
+from tiktok_api.proxies import Proxy, ProxyRotation, ProxySession
+from tiktok_api.resolver import ShortLinkResolver
+from tiktok_api.retry import TryAnotherProxy, media_route, with_retries
+from tiktok_api.sniff import audio_kind
+from tiktok_api.trust import share_ca_bundle
+
+logger = logging.getLogger(__name__)
+
+IMAGES_IN_PARALLEL = 4  # per slideshow; the downloader caps all downloads together
+COVER_SIZE_LIMIT = 5 * 1024 * 1024
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def _filename(title: str, fallback: str, extension: str) -> str:
+    stem = _UNSAFE_FILENAME.sub(" ", title).strip(" .")[:64].strip() or fallback
+    return f"{stem}.{extension}"
+
+
+def _head(media: MediaFile, size: int = 16) -> bytes:
+    if media.data is not None:
+        return media.data[:size]
+    if media.path is None:
+        return b""
+    with media.path.open("rb") as file:
+        return file.read(size)
+
+
+class TikTokClient:
+    """Downloads TikTok videos, slideshows and sounds. Use `async with TikTokClient(config) as client`."""
+
+    def __init__(self, config: ClientConfig | None = None, *, rotation: ProxyRotation | None = None) -> None:
+        self._config = config = config or ClientConfig()
+        self.rotation = rotation or ProxyRotation.from_file(config.proxy_file, include_direct=config.proxy_include_host)
+        ca_bundle = share_ca_bundle()
+        self._extractor = PostExtractor(config.ytdlp_workers, socket_timeout=config.connect_timeout)
+        self._downloader = Downloader(
+            Timeouts(connect=config.connect_timeout, read=config.read_timeout),
+            max_concurrent=config.max_concurrent_downloads,
+            memory_threshold=config.memory_threshold,
+            temp_dir=config.temp_dir,
+            ca_bundle=ca_bundle,
+        )
+        self._resolver = ShortLinkResolver(self._downloader, config.url_resolve_max_retries)
+        self._images = ImageConverter()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._downloader.close()
+        self._extractor.close()
+        self._images.close()
+
+    # --- public API ---
+    async def resolve_post_id(self, url: str) -> str:
+        """The post id of any TikTok link; short links are resolved safely and remembered."""
+        async with self._deadline():
+            return await self._resolver.resolve(url, self._new_session())
+
+    async def video(self, url: str) -> VideoInfo | SlideshowInfo:
+        """The post behind `url`: a video (H.264, no watermark) or a slideshow's images."""
+        async with self._deadline():
+            session = self._new_session()
+            post_id = await self._resolver.resolve(url, session)
+            page = await self._page(post_id, session)
+            if image_url_lists(page.data):
+                return await self._slideshow(page, session)
+            return await self._video(page, session)
+
+    async def music(self, post_id: str) -> MusicInfo:
+        """The sound of a post (video or slideshow), in its own container (MP3 or M4A)."""
+        if not post_id.isdigit():
+            raise TikTokInvalidLinkError("A post id is a number")
+        async with self._deadline():
+            session = self._new_session()
+            page = await self._page(post_id, session)
+            return await self._sound(page, session)
+
+    # --- the parts ---
+    def _new_session(self) -> ProxySession:
+        return ProxySession(self.rotation, media_direct=self._config.proxy_data_only)
+
+    @contextlib.asynccontextmanager
+    async def _deadline(self) -> AsyncIterator[None]:
+        seconds = self._config.total_timeout
+        try:
+            async with asyncio.timeout(seconds):
+                yield
+        except TimeoutError as error:
+            raise TikTokNetworkError(f"TikTok did not answer within {seconds:g} s") from error
+
+    async def _page(self, post_id: str, session: ProxySession) -> PostPage:
+        asked_another_proxy = False
+
+        async def fetch(proxy: Proxy) -> PostPage:
+            nonlocal asked_another_proxy
+            page = await self._extractor.fetch(post_id, proxy)
+            if page.status == STATUS_UNAVAILABLE and not asked_another_proxy and session.has_alternatives:
+                # TikTok says 10204 to blocked IPs too: only a second proxy's 10204 means "deleted".
+                asked_another_proxy = True
+                raise TryAnotherProxy(TikTokDeletedError("TikTok says this post does not exist"), blame_proxy=False)
+            page.raise_for_status()
+            return page
+
+        return await with_retries("post info", self._config.video_info_max_retries, session, fetch)
+
+    async def _video(self, page: PostPage, session: ProxySession) -> VideoInfo:
+        limit = self._config.max_video_duration
+        duration = video_duration(page.data)
+        if limit and duration > limit:
+            raise TikTokVideoTooLongError(f"The video lasts {duration} s, longer than {limit} s")
+        formats = video_formats(page.formats)
+        if not formats:
+            raise TikTokExtractionError("The post has no video without a watermark")
+        max_size = self._config.max_file_size
+        fitting = [video_format for video_format in formats if (known_size(video_format) or 0) <= max_size]
+        if not fitting:
+            raise TikTokVideoTooLargeError(f"The video is {known_size(formats[0])} bytes, over the limit of {max_size}")
+
+        chosen = itertools.cycle(fitting)
+
+        async def download(proxy: Proxy) -> tuple[dict[str, Any], MediaFile]:
+            video_format = next(chosen)
+            url = str(video_format["url"])
+            media = await self._downloader.download(
+                url, proxy, headers=page.media_headers(url), max_size=max_size, suffix=".mp4"
+            )
+            return video_format, media
+
+        cover = asyncio.create_task(self._cover(cover_url(page.data), page, session))
+        try:
+            video_format, media = await with_retries(
+                "video", self._config.download_max_retries, session, download, route=media_route
+            )
+        except BaseException:
+            cover.cancel()
+            raise
+        try:
+            cover_bytes = await cover
+        except BaseException:
+            media.close()
+            raise
+        media.filename, media.mime_type = f"{page.post_id}.mp4", "video/mp4"
+        meta = PostMeta.read(page.post_id, page.data)
+        width, height = format_size(video_format)
+        if not (width and height):
+            width, height = video_size(page.data)
+        return VideoInfo(
+            id=meta.id,
+            url=meta.url,
+            description=meta.description,
+            author=meta.author,
+            author_name=meta.author_name,
+            width=width,
+            height=height,
+            duration=duration,
+            cover=cover_bytes,
+            media=media,
+            music_title=meta.music_title,
+            music_author=meta.music_author,
+        )
+
+    async def _slideshow(self, page: PostPage, session: ProxySession) -> SlideshowInfo:
+        parallel = asyncio.Semaphore(IMAGES_IN_PARALLEL)
+
+        async def image(number: int, urls: list[str]) -> MediaFile:
+            async with parallel:
+                return await self._image(page, session, number, urls)
+
+        results = await asyncio.gather(
+            *(image(number, urls) for number, urls in enumerate(image_url_lists(page.data), start=1)),
+            return_exceptions=True,
+        )
+        images = [result for result in results if isinstance(result, MediaFile)]
+        failure = next((result for result in results if isinstance(result, BaseException)), None)
+        if failure is not None:
+            for done in images:
+                done.close()
+            raise failure
+        meta = PostMeta.read(page.post_id, page.data)
+        return SlideshowInfo(
+            id=meta.id,
+            url=meta.url,
+            description=meta.description,
+            author=meta.author,
+            author_name=meta.author_name,
+            images=images,
+            music_title=meta.music_title,
+            music_author=meta.music_author,
+        )
+
+    async def _image(self, page: PostPage, session: ProxySession, number: int, urls: list[str]) -> MediaFile:
+        """One slideshow image, retried on its own (the next attempt takes the next URL and proxy)."""
+        candidates = itertools.cycle(urls)
+
+        async def download(proxy: Proxy) -> MediaFile:
+            url = next(candidates)
+            media = await self._downloader.download(
+                url, proxy, headers=page.media_headers(url), max_size=self._config.max_file_size
+            )
+            with media:
+                data = media.read_bytes()
+            try:
+                data, kind = await self._images.displayable(data)
+            except ImageConversionError as error:
+                raise TryAnotherProxy(
+                    TikTokExtractionError(f"Image {number} is not an image"), blame_proxy=False
+                ) from error
+            name = f"{page.post_id}_{number}.{kind.extension}"
+            return MediaFile(size=len(data), data=data, filename=name, mime_type=kind.mime_type)
+
+        return await with_retries(
+            f"image {number}", self._config.download_max_retries, session, download, route=media_route
+        )
+
+    async def _sound(self, page: PostPage, session: ProxySession) -> MusicInfo:
+        source = sound(page.data)
+        if source is None:
+            raise TikTokExtractionError("This post has no sound to download")
+
+        async def download(proxy: Proxy) -> MediaFile:
+            return await self._downloader.download(
+                source.url,
+                proxy,
+                headers=page.media_headers(source.url),
+                max_size=self._config.max_file_size,
+                suffix=".audio",
+            )
+
+        cover = asyncio.create_task(self._cover(source.cover_url, page, session))
+        try:
+            media = await with_retries("sound", self._config.download_max_retries, session, download, route=media_route)
+        except BaseException:
+            cover.cancel()
+            raise
+        try:
+            cover_bytes = await cover
+        except BaseException:
+            media.close()
+            raise
+        kind = audio_kind(_head(media))
+        media.filename = _filename(source.title, page.post_id, kind.extension)
+        media.mime_type = kind.mime_type
+        return MusicInfo(
+            id=page.post_id,
+            title=source.title,
+            author=source.author,
+            duration=source.duration or video_duration(page.data),
+            cover=cover_bytes,
+            media=media,
+        )
+
+    async def _cover(self, url: str | None, page: PostPage, session: ProxySession) -> bytes | None:
+        """A cover as JPEG, or None: a missing thumbnail is not worth failing or retrying for."""
+        if url is None:
+            return None
+        try:
+            media = await self._downloader.download(
+                url, session.media_proxy, headers=page.media_headers(url), max_size=COVER_SIZE_LIMIT
+            )
+            with media:
+                return await self._images.jpeg(media.read_bytes())
+        except (TryAnotherProxy, TikTokError, ImageConversionError) as error:
+            logger.debug("No cover for %s: %s", page.post_id, error)
+            return None

@@ -1,0 +1,75 @@
+"""Images Telegram can show: JPEG and PNG stay as they are, anything else (HEIC, WebP, …) becomes JPEG.
+
+Decoding runs in a small process pool, created on first use, so the event loop and the GIL stay free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from tiktok_api.sniff import JPEG, Kind, is_jpeg, telegram_photo_kind
+
+JPEG_QUALITY = 90
+
+
+class ImageConversionError(ValueError):
+    """The bytes are not an image Pillow can read."""
+
+
+def convert_to_jpeg(data: bytes) -> bytes:
+    """Any image Pillow (with pillow-heif) can open, as JPEG; transparency becomes white. Runs in a worker."""
+    import pillow_heif
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    pillow_heif.register_heif_opener()
+    try:
+        with Image.open(io.BytesIO(data)) as source:
+            image = ImageOps.exif_transpose(source)
+            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                rgba = image.convert("RGBA")
+                image = Image.new("RGB", rgba.size, (255, 255, 255))
+                image.paste(rgba, mask=rgba.getchannel("A"))
+            output = io.BytesIO()
+            image.convert("RGB").save(output, format="JPEG", quality=JPEG_QUALITY)
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise ImageConversionError(str(error)) from None
+    return output.getvalue()
+
+
+class ImageConverter:
+    def __init__(self, workers: int = 2) -> None:
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def displayable(self, data: bytes) -> tuple[bytes, Kind]:
+        """`data` as JPEG or PNG, converting in the process pool only when needed."""
+        kind = telegram_photo_kind(data)
+        if kind is not None:
+            return data, kind
+        return await self._convert(data), JPEG
+
+    async def jpeg(self, data: bytes) -> bytes:
+        """`data` as JPEG (a thumbnail must be one)."""
+        if is_jpeg(data):
+            return data
+        return await self._convert(data)
+
+    async def _convert(self, data: bytes) -> bytes:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._get_pool(), convert_to_jpeg, data)
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # Not fork: forking a process that runs threads (yt-dlp's pool, curl) is unsafe. Like any
+            # program with worker processes, the caller's entry point needs `if __name__ == "__main__"`.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
