@@ -12,20 +12,18 @@ from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessag
 from data.config import ConfigError, Settings, load_settings
 from data.locales import Locales
 from misc.bot_factory import create_bot
+from misc.healthcheck import Heartbeat
 from misc.logging_setup import configure_logging
 
-router = Router(name="maintenance")
 # Telegram caches inline answers per query; a short cache keeps the notice fresh once the bot is back.
 INLINE_CACHE_SECONDS = 30
 
 
-@router.message(F.chat.type == "private")
 async def answer_private_message(message: Message, locales: Locales) -> None:
     language = locales.pick(message.from_user.language_code if message.from_user else None)
     await message.answer(locales.text(language, "maintenance"))
 
 
-@router.inline_query()
 async def answer_inline_query(query: InlineQuery, locales: Locales) -> None:
     text = locales.text(locales.pick(query.from_user.language_code), "maintenance")
     result = InlineQueryResultArticle(
@@ -36,16 +34,28 @@ async def answer_inline_query(query: InlineQuery, locales: Locales) -> None:
     await query.answer([result], cache_time=INLINE_CACHE_SECONDS, is_personal=True)
 
 
+def build_router() -> Router:
+    router = Router(name="maintenance")
+    router.message.register(answer_private_message, F.chat.type == "private")
+    router.inline_query.register(answer_inline_query)
+    return router
+
+
 def build(settings: Settings) -> tuple[Bot, Dispatcher]:
     bot = create_bot(settings.require_bot_token(), settings.telegram)
     dispatcher = Dispatcher(locales=Locales.load())
-    dispatcher.include_router(router)
+    dispatcher.include_router(build_router())
+    heartbeat = Heartbeat("maintenance")
+    dispatcher.startup.register(heartbeat.start)
+    dispatcher.shutdown.register(heartbeat.stop)
     return bot, dispatcher
 
 
 async def run(settings: Settings) -> None:
     bot, dispatcher = build(settings)
     try:
+        # The main bot may have left a webhook behind; polling would get 409 Conflict while it exists.
+        await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
     finally:
         await bot.session.close()
