@@ -357,7 +357,7 @@ async def test_proxy_modes_as_seen_by_curl_cffi(
     fake_tiktok.add_video(VIDEO_ID)
     fake_tiktok.proxies[2].mode = mode
 
-    async with AsyncSession(impersonate="chrome120", proxy=fake_tiktok.proxies[2].url, timeout=1) as session:
+    async with AsyncSession(impersonate="chrome120", proxy=fake_tiktok.proxies[2].url, timeout=0.5) as session:
         with pytest.raises(error_type, match=detail):
             await session.get(PAGE_URL)
 
