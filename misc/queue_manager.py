@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 
@@ -26,7 +26,7 @@ class QueueFullError(Exception):
 class JobQueue(Protocol):
     """What handlers rely on; a Redis-backed variant shared between processes implements the same."""
 
-    def job(self, chat_id: int) -> AsyncIterator[None]: ...  # an async context manager
+    def job(self, chat_id: int) -> AbstractAsyncContextManager[None]: ...
 
     def in_progress(self, chat_id: int) -> int: ...
 

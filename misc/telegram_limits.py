@@ -13,7 +13,7 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -51,6 +51,14 @@ _MESSAGE_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage")
 _NOT_MESSAGES = frozenset({"sendChatAction"})
 # Polling retries getUpdates with its own backoff; a second layer would only delay shutdowns.
 _NOT_RETRIED = frozenset({"getUpdates"})
+
+
+class RateLimiter(Protocol):
+    """What the middleware needs; `OutgoingRateLimiter` here, a Redis-backed one shared by processes."""
+
+    async def wait(self, chat_id: ChatKey | None = None) -> None: ...
+
+    def hold(self, chat_id: ChatKey, seconds: float) -> None: ...
 
 
 class _SendCalendar:
@@ -190,7 +198,7 @@ class TelegramLimitsMiddleware(BaseRequestMiddleware):
 
     def __init__(
         self,
-        limiter: OutgoingRateLimiter,
+        limiter: RateLimiter,
         *,
         max_retries: int = MAX_RETRIES,
         first_backoff: float = FIRST_BACKOFF,
@@ -245,7 +253,7 @@ def _counts_as_message(api_method: str) -> bool:
 
 def install_telegram_limits(
     bot: Bot,
-    limiter: OutgoingRateLimiter,
+    limiter: RateLimiter,
     *,
     max_retries: int = MAX_RETRIES,
     first_backoff: float = FIRST_BACKOFF,

@@ -254,6 +254,67 @@ async def test_client_errors_are_raised_at_once_without_retry(
     assert fake_telegram.messages(42) == []
 
 
+class DroppingRelay:
+    """A TCP hop in front of the fake that hangs up on its first `drops` connections, then relays."""
+
+    def __init__(self, target_port: int, drops: int) -> None:
+        self._target_port = target_port
+        self.drops_left = drops
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for pipe in self._pipes:
+            pipe.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.drops_left > 0:
+            self.drops_left -= 1
+            writer.close()
+            return
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self._target_port)
+        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
+            pipe = asyncio.create_task(self._pipe(source, sink))
+            self._pipes.add(pipe)
+            pipe.add_done_callback(self._pipes.discard)
+
+    @staticmethod
+    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while chunk := await source.read(65536):
+                sink.write(chunk)
+                await sink.drain()
+        finally:
+            sink.close()
+
+
+async def test_dropped_connections_are_retried_and_the_upload_arrives_once(
+    fake_telegram: FakeTelegram, video_upload: InputFile
+) -> None:
+    port = int(fake_telegram.base_url.rsplit(":", 1)[1])
+    relay = DroppingRelay(port, drops=2)
+    async with relay as relay_url:
+        bot = bot_for(fake_telegram, relay_url)
+        install_telegram_limits(bot, OutgoingRateLimiter(), first_backoff=0.05)
+        try:
+            await bot.send_video(42, video_upload)
+        finally:
+            await bot.session.close()
+
+    assert relay.drops_left == 0
+    [call] = fake_telegram.calls_of("sendVideo")
+    assert call.file("video").data == VIDEO_BYTES
+    [message] = fake_telegram.messages(42)
+    assert fake_telegram.file_bytes(message["video"]["file_id"]) == VIDEO_BYTES
+
+
 async def test_a_flood_wait_longer_than_the_limit_is_left_to_the_caller(bot: Bot, fake_telegram: FakeTelegram) -> None:
     fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 3600", retry_after=3600)
 
