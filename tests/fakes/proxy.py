@@ -156,6 +156,7 @@ class FakeProxy:
         self.username = f"user-{name}"
         self.password = secrets.token_urlsafe(12)
         self.upstream_status: int | None = None  # e.g. 403 or 429: TikTok answers that through this proxy
+        self.upstream_status_hosts: set[str] | None = None  # only these hosts answer it (None: every host)
         self.connections: list[ProxyConnection] = []
         self._gateway = gateway
         self._mode = ProxyMode.OK
@@ -178,6 +179,12 @@ class FakeProxy:
     def url_with_credentials(self) -> str:
         """The URL with this proxy's user:pass, accepted in `ProxyMode.AUTH`."""
         return f"http://{self.username}:{self.password}@127.0.0.1:{self._port}"
+
+    def status_for(self, host: str) -> int | None:
+        """The upstream_status TikTok answers `host` with through this proxy, if any."""
+        if self.upstream_status_hosts is not None and host not in self.upstream_status_hosts:
+            return None
+        return self.upstream_status
 
     def __repr__(self) -> str:
         return f"FakeProxy({self.name!r}, {self.url!r}, mode={self._mode.name})"

@@ -90,8 +90,9 @@ class FakeTikTokApp:
         )
         self.log.requests.append(entry)
         try:
-            if tunnel and tunnel.proxy.upstream_status:
-                response: web.StreamResponse = self._blocked(tunnel.proxy.upstream_status)
+            blocked = tunnel.proxy.status_for(entry.host) if tunnel else None
+            if blocked:
+                response: web.StreamResponse = self._blocked(blocked)
             else:
                 response = await handler(request)
         except web.HTTPException as error:
