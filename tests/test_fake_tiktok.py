@@ -23,7 +23,7 @@ from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.networking.exceptions import ProxyError as YtDlpProxyError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from tests.fakes.tiktok import Blob, FakeTikTok, Post, ProxyMode
+from tests.fakes.tiktok import VIDEO_HOST, Blob, FakeTikTok, Post, ProxyMode
 
 VIDEO_ID = "7350000000000000001"
 PAGE_URL = f"https://www.tiktok.com/@alice/video/{VIDEO_ID}"
@@ -401,6 +401,20 @@ async def test_upstream_status_applies_to_requests_through_that_proxy(fake_tikto
         fine_page = await fine.get(PAGE_URL)
 
     assert (blocked_page.status_code, blocked_cover.status_code, fine_page.status_code) == (status, status, 200)
+
+
+async def test_upstream_status_can_be_limited_to_some_hosts(fake_tiktok: FakeTikTok) -> None:
+    post = fake_tiktok.add_video(VIDEO_ID)
+    proxy = fake_tiktok.proxies[0]
+    proxy.upstream_status, proxy.upstream_status_hosts = 403, {VIDEO_HOST}
+
+    async with browser(fake_tiktok) as session:
+        page = await session.get(PAGE_URL)
+        video = await session.get(post.h264_urls[0])
+        backup = await session.get(post.h264_urls[1])
+
+    assert (page.status_code, video.status_code, backup.status_code) == (200, 403, 200)
+    assert read(post.h264) == backup.content
 
 
 async def test_upstream_403_surfaces_from_ytdlp_as_http_error(fake_tiktok: FakeTikTok) -> None:
