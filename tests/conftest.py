@@ -2,4 +2,5 @@ pytest_plugins = [
     "tests.plugins.database",
     "tests.plugins.telegram",
     "tests.plugins.tiktok",
+    "tests.plugins.tiktok_client",
 ]

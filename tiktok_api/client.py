@@ -29,6 +29,7 @@ from tiktok_api.models import MediaFile, MusicInfo, SlideshowInfo, VideoInfo
 from tiktok_api.post import (
     PostMeta,
     cover_url,
+    fitting_formats,
     format_size,
     image_url_lists,
     known_size,
@@ -51,7 +52,7 @@ _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 def _filename(title: str, fallback: str, extension: str) -> str:
-    stem = _UNSAFE_FILENAME.sub(" ", title).strip(" .")[:64].strip() or fallback
+    stem = " ".join(_UNSAFE_FILENAME.sub(" ", title).split()).strip(" .")[:64].strip() or fallback
     return f"{stem}.{extension}"
 
 
@@ -157,9 +158,10 @@ class TikTokClient:
         if not formats:
             raise TikTokExtractionError("The post has no video without a watermark")
         max_size = self._config.max_file_size
-        fitting = [video_format for video_format in formats if (known_size(video_format) or 0) <= max_size]
+        fitting = fitting_formats(formats, max_size)
         if not fitting:
-            raise TikTokVideoTooLargeError(f"The video is {known_size(formats[0])} bytes, over the limit of {max_size}")
+            smallest = min(size for video_format in formats if (size := known_size(video_format)))
+            raise TikTokVideoTooLargeError(f"The video is {smallest} bytes, over the limit of {max_size}")
 
         chosen = itertools.cycle(fitting)
 

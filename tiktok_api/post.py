@@ -128,11 +128,11 @@ def _quality(video_format: dict[str, Any]) -> tuple[int, int, bool]:
 
 
 def video_formats(formats: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Formats to download, best first: H.264 before anything else, never the watermarked one."""
+    """Formats to download, best first: the H.264 ones, other codecs only when there is no H.264 at all;
+    never the watermarked one."""
     usable = [video_format for video_format in formats if _is_watermark_free_video(video_format)]
-    h264 = sorted((f for f in usable if _is_h264(f)), key=_quality, reverse=True)
-    others = sorted((f for f in usable if not _is_h264(f)), key=_quality, reverse=True)
-    return h264 + others
+    h264 = [video_format for video_format in usable if _is_h264(video_format)]
+    return sorted(h264 or usable, key=_quality, reverse=True)
 
 
 def format_size(video_format: dict[str, Any]) -> tuple[int, int]:
@@ -143,3 +143,15 @@ def format_size(video_format: dict[str, Any]) -> tuple[int, int]:
 def known_size(video_format: dict[str, Any]) -> int | None:
     size = video_format.get("filesize")
     return size if isinstance(size, int) and size > 0 else None
+
+
+def fitting_formats(formats: list[dict[str, Any]], max_size: int) -> list[dict[str, Any]]:
+    """The formats that may fit `max_size`; none when every format of known size is larger.
+
+    Formats of unknown size (`play`) are the same renditions as the sized ones, so they are only
+    tried when some sized format fits or no format has a size at all.
+    """
+    sizes = [size for video_format in formats if (size := known_size(video_format)) is not None]
+    if sizes and min(sizes) > max_size:
+        return []
+    return [video_format for video_format in formats if (known_size(video_format) or 0) <= max_size]

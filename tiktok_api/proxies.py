@@ -53,7 +53,7 @@ def parse_proxy_lines(text: str, source: str = "PROXY_FILE") -> list[Proxy]:
         words = raw_line.split()
         if not words or words[0].startswith("#"):
             continue
-        line = words[0]  # anything after whitespace is a comment; "#" may be part of a password
+        line = words[0]  # what follows whitespace is a comment
         try:
             parts = urlsplit(line)
             valid = parts.scheme.lower() in PROXY_SCHEMES and bool(parts.hostname) and parts.port is not None
