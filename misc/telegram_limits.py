@@ -43,7 +43,7 @@ EVICTION_STEPS = 4
 MAX_RETRIES = 5
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
-# A longer flood wait is not slept inside a request: the caller decides (and the chat stays on hold).
+# A longer flood wait is not slept inside a request: it is raised at once and the caller decides.
 MAX_RETRY_AFTER = 300.0
 
 # Calls that put a message into a chat (or change one): these are what Telegram's limits count.
