@@ -43,26 +43,30 @@ if count <= 0 then redis.call('DEL', KEYS[1]) end
 return count
 """
 
-# KEYS: bot-wide key, chat key (or bot-wide twice). ARGV: global interval, global burst span,
-# chat interval, chat burst span, extra hold seconds for the chat (0 to book a send; >0 to hold after 429).
+# KEYS: bot-wide key prefix, chat key. ARGV: sends per second bot-wide, chat interval, chat burst span,
+# hold seconds for the chat (0 books a send; >0 holds the chat after a 429).
+# The bot-wide limit is a calendar of slots 1/per_second long, one send each: any one-second window holds at
+# most per_second + 1 sends, and a send booked for later takes only its own slot, so a chat waiting for its
+# turn never delays the other chats.
 _BOOK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local g_interval, g_span = tonumber(ARGV[1]), tonumber(ARGV[2])
-local c_interval, c_span = tonumber(ARGV[3]), tonumber(ARGV[4])
-local hold = tonumber(ARGV[5])
+local per_second = tonumber(ARGV[1])
+local c_interval, c_span = tonumber(ARGV[2]), tonumber(ARGV[3])
+local hold = tonumber(ARGV[4])
 local c_due = tonumber(redis.call('GET', KEYS[2]) or now)
 if hold > 0 then
   local blocked = math.max(c_due, now + hold + c_span)
   redis.call('SET', KEYS[2], tostring(blocked), 'PX', math.ceil((blocked - now + 1) * 1000))
   return '0'
 end
-local g_due = tonumber(redis.call('GET', KEYS[1]) or now)
-local send_at = math.max(now, g_due - g_span)
-if KEYS[2] ~= KEYS[1] then send_at = math.max(send_at, c_due - c_span) end
-local g_next = math.max(g_due, send_at) + g_interval
-redis.call('SET', KEYS[1], tostring(g_next), 'PX', math.ceil((g_next - now + 1) * 1000))
-if KEYS[2] ~= KEYS[1] then
+local earliest = math.max(now, c_due - c_span)
+local slot = math.floor(earliest * per_second)
+while not redis.call('SET', KEYS[1] .. ':' .. slot, 1, 'NX', 'EX', 600) do
+  slot = slot + 1
+end
+local send_at = math.max(earliest, slot / per_second)
+if c_interval > 0 then
   local c_next = math.max(c_due, send_at) + c_interval
   redis.call('SET', KEYS[2], tostring(c_next), 'PX', math.ceil((c_next - now + 1) * 1000))
 end
@@ -114,7 +118,6 @@ class RedisRateLimiter:
         self._book = redis.register_script(_BOOK)
         self._global_key = f"{PREFIX}:pace:{bot_id}:all"
         self._chat_prefix = f"{PREFIX}:pace:{bot_id}:chat:"
-        self._global = (1.0 / GLOBAL_PER_SECOND, 0.0)
         self._private = (PRIVATE_INTERVAL, (PRIVATE_BURST - 1) * PRIVATE_INTERVAL)
         group_interval = 60.0 / (GROUP_PER_MINUTE - GROUP_BURST)
         self._group = (group_interval, (GROUP_BURST - 1) * group_interval)
@@ -133,13 +136,11 @@ class RedisRateLimiter:
 
     async def _call(self, chat_id: int | str | None, *, hold: float) -> Any:
         if chat_id is None:
-            chat_key, pace = self._global_key, self._global
+            chat_key, pace = f"{self._global_key}:none", (0.0, 0.0)
         else:
             chat_key = f"{self._chat_prefix}{chat_id}"
             pace = self._private if isinstance(chat_id, int) and chat_id > 0 else self._group
-        return await self._book(
-            keys=[self._global_key, chat_key], args=[*self._global, *pace, hold]
-        )
+        return await self._book(keys=[self._global_key, chat_key], args=[int(GLOBAL_PER_SECOND), *pace, hold])
 
 
 class UpdateClaims(BaseMiddleware):
