@@ -18,8 +18,17 @@ from handlers import build_root_router
 from misc.bot_factory import create_bot
 from misc.broadcaster import Broadcaster
 from misc.commands import set_command_menu
+from misc.delivery import LinkDelivery
+from misc.failures import FailureReporter
 from misc.logging_setup import configure_logging
+from misc.media_sender import MediaSender
 from misc.middlewares import ChatContextMiddleware
+from misc.queue_manager import QueueManager
+from misc.sound_delivery import SoundDelivery
+from misc.telegram_limits import OutgoingRateLimiter, install_telegram_limits
+from misc.thumbnails import Thumbnailer
+from misc.user_errors import ErrorTexts
+from tiktok_api import ClientConfig, TikTokClient
 
 logger = logging.getLogger("tt-bot")
 
@@ -47,11 +56,35 @@ async def build(settings: Settings) -> DownloadBot:
 
         bot = create_bot(settings.require_bot_token(), settings.telegram)
         resources.push_async_callback(bot.session.close)
+        limiter = OutgoingRateLimiter()
+        install_telegram_limits(bot, limiter)
 
-        broadcaster = Broadcaster(bot, repos)
-        dispatcher = Dispatcher(settings=settings, repos=repos, locales=locales, broadcaster=broadcaster)
+        tiktok = await resources.enter_async_context(TikTokClient(tiktok_config(settings)))
+        thumbnailer = await resources.enter_async_context(Thumbnailer())
+        queue = QueueManager(settings.queue.max_user_queue_size, settings.queue.max_concurrent_jobs)
+        sender = MediaSender(bot, thumbnailer)
+        errors = ErrorTexts(locales, settings.telegram.upload_limit, settings.tiktok.max_video_duration)
+        failures = FailureReporter(sender, repos.users, errors)
+        workflow = {"bot": bot, "tiktok": tiktok, "queue": queue, "repos": repos, "sender": sender}
+        delivery = LinkDelivery(**workflow, locales=locales, failures=failures, bot_tag=settings.telegram.bot_tag)
+        sounds = SoundDelivery(**workflow, locales=locales, failures=failures)
+
+        broadcaster = Broadcaster(bot, repos, downloads_busy=lambda: queue.active() > 0)
+        dispatcher = Dispatcher(
+            settings=settings,
+            repos=repos,
+            locales=locales,
+            broadcaster=broadcaster,
+            tiktok=tiktok,
+            queue=queue,
+            limiter=limiter,
+            sender=sender,
+            delivery=delivery,
+            sounds=sounds,
+        )
         dispatcher.startup.register(broadcaster.start)
         dispatcher.shutdown.register(broadcaster.stop)
+        dispatcher.shutdown.register(finish_running_jobs)
         dispatcher.update.outer_middleware(ChatContextMiddleware(repos.users, locales))
         dispatcher.include_router(build_root_router())
         dispatcher.startup.register(set_command_menu)
@@ -59,6 +92,29 @@ async def build(settings: Settings) -> DownloadBot:
         await resources.aclose()
         raise
     return DownloadBot(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
+
+
+def tiktok_config(settings: Settings) -> ClientConfig:
+    tiktok = settings.tiktok
+    return ClientConfig(
+        proxy_file=tiktok.proxy_file,
+        proxy_include_host=tiktok.proxy_include_host,
+        proxy_data_only=tiktok.proxy_data_only,
+        url_resolve_max_retries=tiktok.url_resolve_max_retries,
+        video_info_max_retries=tiktok.video_info_max_retries,
+        download_max_retries=tiktok.download_max_retries,
+        max_video_duration=tiktok.max_video_duration,
+        max_file_size=settings.telegram.upload_limit,
+        ytdlp_workers=tiktok.ytdlp_workers,
+    )
+
+
+async def finish_running_jobs(queue: QueueManager, settings: Settings) -> None:
+    """After polling stops, running deliveries get SHUTDOWN_TIMEOUT seconds before the client closes."""
+    try:
+        await asyncio.wait_for(queue.wait_idle(), settings.shutdown_timeout)
+    except TimeoutError:
+        logger.warning("shutdown: %s job(s) still running after %.0f s", queue.active(), settings.shutdown_timeout)
 
 
 async def serve(app: DownloadBot) -> None:

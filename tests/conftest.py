@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.plugins.telegram",
     "tests.plugins.tiktok",
     "tests.plugins.tiktok_client",
+    "tests.plugins.bot",
 ]

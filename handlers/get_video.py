@@ -1,0 +1,137 @@
+"""Links in chats: a message holding a TikTok link gets the video, slideshow or an error.
+
+Private chats and groups share one workflow (`misc.delivery.LinkDelivery`). Over the per-chat queue
+limit a private user is told how many links are in progress and gets a "Try again" button bound to them.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import Bot, Router
+from aiogram.enums import ChatType, MessageEntityType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Message
+
+from data.locales import Locales
+from data.repositories import Repositories
+from data.repositories.users import ChatProfile
+from misc.delivery import LinkDelivery, LinkRequest
+from misc.keyboards import RetryLink, retry_keyboard
+from misc.media_sender import MediaSender
+from misc.queue_manager import QueueFullError
+from tiktok_api import extract_post_id, find_links
+
+router = Router(name="get_video")
+
+# A post id alone is enough to find the post again; this shape carries it (DESIGN.md §2).
+POST_URL_BY_ID = "https://m.tiktok.com/v/{post_id}.html"
+SCHEME = "https://"
+
+
+def links_in_message(message: Message) -> list[str]:
+    """TikTok links in the text or caption, and behind hyperlinked words (`text_link` entities)."""
+    text = message.text or message.caption or ""
+    links = find_links(text)
+    for entity in message.entities or message.caption_entities or []:
+        if entity.type == MessageEntityType.TEXT_LINK and entity.url:
+            links.extend(link for link in find_links(entity.url) if link not in links)
+    return links
+
+
+class HasTikTokLink(Filter):
+    async def __call__(self, message: Message) -> bool | dict[str, list[str]]:
+        links = links_in_message(message)
+        return {"links": links} if links else False
+
+
+@router.message(HasTikTokLink())
+async def link_in_chat(
+    message: Message,
+    links: list[str],
+    delivery: LinkDelivery,
+    repos: Repositories,
+    lang: str,
+    profile: ChatProfile | None,
+    sender: MediaSender,
+    locales: Locales,
+) -> None:
+    if profile is None:  # a chat whose first message is a link: registered, no referral, no welcome
+        await repos.users.register(message.chat.id, message.chat.type, lang)
+    sender_id = message.from_user.id if message.from_user else message.chat.id
+    request = LinkRequest(
+        chat_id=message.chat.id,
+        chat_type=message.chat.type,
+        message_id=message.message_id,
+        user_id=sender_id,
+        link=links[0],
+        lang=lang,
+        file_mode=profile.file_mode if profile else False,
+    )
+    try:
+        await delivery.deliver(request)
+    except QueueFullError as full:
+        if request.is_private:
+            await _tell_queue_busy(request, full.in_progress, sender, locales)
+
+
+@router.callback_query(RetryLink.filter())
+async def try_again(
+    query: CallbackQuery,
+    callback_data: RetryLink,
+    bot: Bot,
+    delivery: LinkDelivery,
+    locales: Locales,
+    lang: str,
+    profile: ChatProfile | None,
+) -> None:
+    if query.from_user.id != callback_data.user_id:
+        await query.answer(locales.text(lang, "not_your_button"), show_alert=True)
+        return
+    busy_message = query.message
+    chat_id = busy_message.chat.id if busy_message else query.from_user.id
+    request = LinkRequest(
+        chat_id=chat_id,
+        chat_type=busy_message.chat.type if busy_message else ChatType.PRIVATE,
+        message_id=callback_data.message_id,
+        user_id=query.from_user.id,
+        link=_expand_link(callback_data.link),
+        lang=lang,
+        file_mode=profile.file_mode if profile else False,
+    )
+
+    async def admitted() -> None:
+        await query.answer()
+        if busy_message is not None:
+            with suppress(TelegramAPIError):  # already gone
+                await bot.delete_message(chat_id, busy_message.message_id)
+
+    try:
+        await delivery.deliver(request, on_admitted=admitted)
+    except QueueFullError as full:
+        await query.answer(locales.text(lang, "queue_busy", count=full.in_progress), show_alert=True)
+
+
+async def _tell_queue_busy(request: LinkRequest, in_progress: int, sender: MediaSender, locales: Locales) -> None:
+    retry = RetryLink(user_id=request.user_id, message_id=request.message_id, link=_compact_link(request.link))
+    await sender.send_text(
+        request.chat_id,
+        locales.text(request.lang, "queue_busy", count=in_progress),
+        reply_markup=retry_keyboard(locales, request.lang, retry),
+        reply_to_message=request.message_id,
+    )
+
+
+def _compact_link(link: str) -> str:
+    """The shortest text that finds the post again, to fit Telegram's 64-byte callback data."""
+    post_id = extract_post_id(link)
+    if post_id:
+        return post_id
+    return link.removeprefix(SCHEME).removeprefix("http://")
+
+
+def _expand_link(compact: str) -> str:
+    if compact.isdigit():
+        return POST_URL_BY_ID.format(post_id=compact)
+    return SCHEME + compact

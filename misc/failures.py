@@ -1,0 +1,52 @@
+"""One place where a failed delivery reaches the user: a localized message in private chats, 😢 in groups.
+
+A chat whose user blocked the bot (403) is marked blocked and told nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+
+from data.repositories.users import UserRepository
+from misc.media_sender import MediaSender
+from misc.reactions import StatusReactions
+from misc.user_errors import BLOCKED, ErrorTexts
+
+logger = logging.getLogger("tt-bot.delivery")
+
+
+class FailureReporter:
+    def __init__(self, sender: MediaSender, users: UserRepository, texts: ErrorTexts) -> None:
+        self._sender = sender
+        self._users = users
+        self._texts = texts
+
+    async def report(
+        self,
+        *,
+        chat_id: int,
+        chat_type: str,
+        lang: str,
+        kind: str,
+        status: StatusReactions,
+        reply_to_message: int | None,
+    ) -> None:
+        if kind == BLOCKED:
+            await self.mark_blocked(chat_id)
+            return
+        await status.failed()
+        if chat_type != ChatType.PRIVATE:
+            return
+        try:
+            await self._sender.send_text(chat_id, self._texts.text(lang, kind), reply_to_message=reply_to_message)
+        except TelegramForbiddenError:
+            await self.mark_blocked(chat_id)
+        except TelegramAPIError as error:
+            logger.warning("error message not delivered to chat %s: %s", chat_id, error)
+
+    async def mark_blocked(self, chat_id: int) -> None:
+        logger.info("chat %s blocked the bot", chat_id)
+        await self._users.mark_blocked(chat_id)

@@ -1,0 +1,59 @@
+"""The per-chat queue limit with its "Try again" button, and the process-wide cap on running jobs."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from data.locales import Locales
+from tests.bot_checks import callback_data, video_rows
+
+USER = 1006
+STRANGER = 2006
+FIRST_POST = "7350000000000000601"
+SECOND_POST = "7350000000000000602"
+
+
+async def test_second_link_while_the_first_is_in_progress_gets_a_try_again_button_that_works(
+    fake_telegram, fake_tiktok, start_bot, db_sessions
+) -> None:
+    first = fake_tiktok.add_video(FIRST_POST)
+    second = fake_tiktok.add_video(SECOND_POST)
+    await start_bot(MAX_USER_QUEUE_SIZE="1")
+    # Telegram makes the first upload wait 2 s: the first job holds its slot until the upload ends.
+    fake_telegram.fail_next("sendVideo", 429, "Too Many Requests: retry after 2", retry_after=2)
+    fake_telegram.send_message(USER, first.url)
+    await fake_telegram.wait_for_call("sendVideo", timeout=30)
+
+    second_message = fake_telegram.send_message(USER, second.url)
+    busy = await fake_telegram.wait_for_call("sendMessage", timeout=10)
+    locales = Locales.load()
+    assert busy.params["text"] == locales.text("en", "queue_busy", count=1)
+    [retry_data] = callback_data(busy.params)
+    assert str(USER) in retry_data
+
+    fake_telegram.press_button(STRANGER, busy.result, retry_data)
+    refusal = await fake_telegram.wait_for_call("answerCallbackQuery", timeout=10)
+    assert refusal.params["text"] == locales.text("en", "not_your_button")
+
+    await video_rows(db_sessions)  # the first link is done: its slot is free again
+    fake_telegram.press_button(USER, busy.result, retry_data)
+    videos = await fake_telegram.wait_for_calls("sendVideo", 3, timeout=30)
+    assert SECOND_POST in videos[-1].params["caption"]
+    assert videos[-1].params["reply_parameters"]["message_id"] == second_message["message_id"]
+    rows = await video_rows(db_sessions, count=2)
+    assert {row.video_id for row in rows} == {FIRST_POST, SECOND_POST}
+
+
+async def test_max_concurrent_jobs_caps_downloads_in_the_whole_process(
+    fake_telegram, fake_tiktok, start_bot, media: ModuleType, db_sessions
+) -> None:
+    users = range(3000, 3008)
+    posts = [fake_tiktok.add_video(f"73500000000000007{index:02d}", video=media.mp4_bytes(2 * 1024 * 1024))
+             for index in range(len(users))]  # fmt: skip
+    await start_bot(MAX_CONCURRENT_JOBS="2")
+    for user, post in zip(users, posts, strict=True):
+        fake_telegram.send_message(user, post.url)
+
+    rows = await video_rows(db_sessions, count=len(users))
+    assert all(row.outcome == "success" for row in rows)
+    assert fake_tiktok.concurrent_media_peak <= 2
