@@ -128,3 +128,20 @@ async def test_link_in_a_group_gets_the_video_too(fake_telegram, fake_tiktok, tt
     rows = await video_rows(db_sessions)
     assert rows[0].chat_id == group and rows[0].outcome == Outcome.SUCCESS
     assert fake_telegram.reaction_history(group, message["message_id"])[-1] == []
+
+
+async def test_where_reactions_are_not_allowed_a_waiting_reply_stands_in_and_goes_away(
+    fake_telegram, fake_tiktok, tt_bot, db_sessions
+) -> None:
+    group = -1001235
+    fake_telegram.set_reactions_allowed(group, False)
+    post = fake_tiktok.add_video(POST_ID)
+    message = fake_telegram.send_message(group, post.url, user_id=USER, chat_type="supergroup")
+
+    waiting = await fake_telegram.wait_for_call("sendMessage", timeout=30)
+    assert waiting.params["text"] == "⏳"
+    assert waiting.params["reply_parameters"]["message_id"] == message["message_id"]
+    await fake_telegram.wait_for_call("sendVideo", timeout=30)
+    deleted = await fake_telegram.wait_for_call("deleteMessage", timeout=10)
+    assert deleted.params["message_id"] == waiting.result["message_id"]
+    assert waiting.result["message_id"] not in [sent["message_id"] for sent in fake_telegram.messages(group)]
