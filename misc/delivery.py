@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,7 @@ class LinkDelivery:
         self._locales = locales
         self._failures = failures
         self._configured_tag = bot_tag
+        self._downloads: dict[tuple[str, bool], asyncio.Event] = {}
 
     async def deliver(self, request: LinkRequest, on_admitted: Callable[[], Awaitable[Any]] | None = None) -> None:
         """Raises `QueueFullError` at once when the chat has too many links in progress."""
@@ -136,6 +138,32 @@ class LinkDelivery:
         if await self._send_cached(request, status, attempt):
             attempt.cached = True
             return
+        async with self._one_download_per_post(attempt.post_id, request.file_mode) as waited_for_another:
+            if waited_for_another and await self._send_cached(request, status, attempt):
+                attempt.cached = True
+                return
+            await self._download_and_send(request, status, attempt)
+
+    @asynccontextmanager
+    async def _one_download_per_post(self, post_id: str, file_mode: bool) -> AsyncIterator[bool]:
+        """A popular post pasted by many at once is downloaded once: the others wait for that download,
+        then find its file ids in the cache (yields True for them)."""
+        key = (post_id, file_mode)
+        running = self._downloads.get(key)
+        if running is not None:
+            with suppress(TimeoutError):
+                async with asyncio.timeout(FETCH_TIMEOUT):
+                    await running.wait()
+            yield True
+            return
+        done = self._downloads[key] = asyncio.Event()
+        try:
+            yield False
+        finally:
+            del self._downloads[key]
+            done.set()
+
+    async def _download_and_send(self, request: LinkRequest, status: StatusReactions, attempt: _Attempt) -> None:
         async with asyncio.timeout(FETCH_TIMEOUT):
             info = await self._tiktok.video(request.link)
         with info:

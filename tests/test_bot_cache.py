@@ -84,3 +84,20 @@ async def test_slideshow_repeat_is_sent_by_file_ids(
     assert all(isinstance(item, str) for item in album.media_files())
     assert post.url in caption.params["text"]
     assert fake_tiktok.requests == []
+
+
+async def test_a_post_pasted_by_many_at_once_is_downloaded_once(
+    fake_telegram, fake_tiktok, tt_bot, db_sessions
+) -> None:
+    post = fake_tiktok.add_video(POST_ID)
+    users = range(6000, 6006)
+    for user in users:
+        fake_telegram.send_message(user, post.url)
+
+    videos = await fake_telegram.wait_for_calls("sendVideo", len(users), timeout=30)
+    assert {call.params["chat_id"] for call in videos} == set(users)
+    assert sum(1 for call in videos if call.files) == 1
+    pages = [request for request in fake_tiktok.requests if POST_ID in request.path and request.method == "GET"]
+    assert len([request for request in pages if "/video/" in request.path]) == 1
+    rows = await video_rows(db_sessions, count=len(users))
+    assert {row.outcome for row in rows} == {"success"}
