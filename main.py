@@ -20,14 +20,18 @@ from misc.broadcaster import Broadcaster
 from misc.commands import set_command_menu
 from misc.delivery import LinkDelivery
 from misc.failures import FailureReporter
+from misc.healthcheck import Heartbeat
+from misc.lifecycle import InFlightUpdates, on_termination
 from misc.logging_setup import configure_logging
 from misc.media_sender import MediaSender
 from misc.middlewares import ChatContextMiddleware
-from misc.queue_manager import QueueManager
+from misc.process_limits import process_limits
+from misc.queue_manager import JobQueue
 from misc.sound_delivery import SoundDelivery
-from misc.telegram_limits import OutgoingRateLimiter, install_telegram_limits
+from misc.telegram_limits import install_telegram_limits
 from misc.thumbnails import Thumbnailer
 from misc.user_errors import ErrorTexts
+from misc.webhook import serve_webhook
 from tiktok_api import ClientConfig, TikTokClient
 
 logger = logging.getLogger("tt-bot")
@@ -56,12 +60,12 @@ async def build(settings: Settings) -> DownloadBot:
 
         bot = create_bot(settings.require_bot_token(), settings.telegram)
         resources.push_async_callback(bot.session.close)
-        limiter = OutgoingRateLimiter()
+        limits = await resources.enter_async_context(process_limits(settings, bot.id))
+        limiter, queue = limits.limiter, limits.queue
         install_telegram_limits(bot, limiter)
 
         tiktok = await resources.enter_async_context(TikTokClient(tiktok_config(settings)))
         thumbnailer = await resources.enter_async_context(Thumbnailer())
-        queue = QueueManager(settings.queue.max_user_queue_size, settings.queue.max_concurrent_jobs)
         sender = MediaSender(bot, thumbnailer)
         errors = ErrorTexts(locales, settings.telegram.upload_limit, settings.tiktok.max_video_duration)
         failures = FailureReporter(sender, repos.users, errors)
@@ -70,6 +74,8 @@ async def build(settings: Settings) -> DownloadBot:
         sounds = SoundDelivery(**workflow, locales=locales, failures=failures)
 
         broadcaster = Broadcaster(bot, repos, downloads_busy=lambda: queue.active() > 0)
+        in_flight = InFlightUpdates()
+        heartbeat = Heartbeat("bot")
         dispatcher = Dispatcher(
             settings=settings,
             repos=repos,
@@ -81,10 +87,16 @@ async def build(settings: Settings) -> DownloadBot:
             sender=sender,
             delivery=delivery,
             sounds=sounds,
+            in_flight=in_flight,
         )
         dispatcher.startup.register(broadcaster.start)
+        dispatcher.startup.register(heartbeat.start)
+        dispatcher.shutdown.register(finish_running_work)
         dispatcher.shutdown.register(broadcaster.stop)
-        dispatcher.shutdown.register(finish_running_jobs)
+        dispatcher.shutdown.register(heartbeat.stop)
+        if limits.update_claims is not None:
+            dispatcher.update.outer_middleware(limits.update_claims)
+        dispatcher.update.outer_middleware(in_flight)
         dispatcher.update.outer_middleware(ChatContextMiddleware(repos.users, locales))
         dispatcher.include_router(build_root_router())
         dispatcher.startup.register(set_command_menu)
@@ -109,17 +121,28 @@ def tiktok_config(settings: Settings) -> ClientConfig:
     )
 
 
-async def finish_running_jobs(queue: QueueManager, settings: Settings) -> None:
-    """After polling stops, running deliveries get SHUTDOWN_TIMEOUT seconds before the client closes."""
-    try:
-        await asyncio.wait_for(queue.wait_idle(), settings.shutdown_timeout)
-    except TimeoutError:
-        logger.warning("shutdown: %s job(s) still running after %.0f s", queue.active(), settings.shutdown_timeout)
+async def finish_running_work(in_flight: InFlightUpdates, queue: JobQueue, settings: Settings) -> None:
+    """Once no new update is taken, running deliveries get SHUTDOWN_TIMEOUT seconds before anything closes."""
+    deadline = asyncio.get_running_loop().time() + settings.shutdown_timeout
+    if await in_flight.drain(settings.shutdown_timeout):
+        remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+        try:
+            await asyncio.wait_for(queue.wait_idle(), remaining)
+        except TimeoutError:
+            logger.warning("shutdown: %s job(s) still running at the deadline", queue.active())
 
 
 async def serve(app: DownloadBot) -> None:
+    """Long polling, or the webhook server when WEBHOOK_URL is set; both stop on SIGTERM/SIGINT."""
+    if app.settings.webhook.enabled:
+        stop = asyncio.Event()
+        on_termination(stop.set)
+        await serve_webhook(app.bot, app.dispatcher, app.settings.webhook, stop)
+        return
     await app.bot.delete_webhook(drop_pending_updates=False)
-    await app.dispatcher.start_polling(app.bot, allowed_updates=app.dispatcher.resolve_used_update_types())
+    await app.dispatcher.start_polling(
+        app.bot, allowed_updates=app.dispatcher.resolve_used_update_types(), close_bot_session=False
+    )
 
 
 async def run(settings: Settings) -> None:

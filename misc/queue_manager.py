@@ -32,6 +32,8 @@ class JobQueue(Protocol):
 
     def active(self) -> int: ...
 
+    async def wait_idle(self) -> None: ...
+
 
 class _ChatLine:
     """The jobs of one chat waiting for a global slot, in arrival order."""

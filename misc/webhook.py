@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -42,9 +41,9 @@ async def serve_webhook(
     dispatcher: Dispatcher,
     webhook: WebhookSettings,
     stop: asyncio.Event,
-    drain: Callable[[], Awaitable[object]],
 ) -> None:
-    """Serve until `stop` is set; then stop accepting connections, `drain` the running work, shut down."""
+    """Serve until `stop` is set; then stop accepting connections and shut down (the dispatcher's
+    shutdown handlers let running work finish before the caller closes the bot session)."""
     app = build_webhook_app(bot, dispatcher, webhook)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
@@ -57,6 +56,5 @@ async def serve_webhook(
         await stop.wait()
     finally:
         await site.stop()
-        await drain()
         await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await runner.cleanup()
