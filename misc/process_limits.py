@@ -34,7 +34,9 @@ async def process_limits(settings: Settings, bot_id: int) -> AsyncIterator[Proce
     try:
         await redis.ping()
         yield ProcessLimits(
-            RedisQueueManager(redis, per_chat, total), RedisRateLimiter(redis, bot_id), UpdateClaims(redis, bot_id)
+            RedisQueueManager(redis, bot_id, per_chat, total),
+            RedisRateLimiter(redis, bot_id),
+            UpdateClaims(redis, bot_id),
         )
     finally:
         await redis.aclose()

@@ -77,8 +77,9 @@ return tostring(send_at - now)
 class RedisQueueManager:
     """Per-chat admission in Redis, shared by every worker; global slots from a local QueueManager."""
 
-    def __init__(self, redis: Redis, max_per_chat: int, max_total: int) -> None:
+    def __init__(self, redis: Redis, bot_id: int, max_per_chat: int, max_total: int) -> None:
         self._redis = redis
+        self._key_prefix = f"{PREFIX}:jobs:{bot_id}:"
         self._max_per_chat = max_per_chat
         self._local = QueueManager(max_per_chat=0, max_total=max_total)
         self._admit = redis.register_script(_ADMIT)
@@ -86,7 +87,7 @@ class RedisQueueManager:
 
     @asynccontextmanager
     async def job(self, chat_id: int) -> AsyncIterator[None]:
-        key = f"{PREFIX}:jobs:{chat_id}"
+        key = f"{self._key_prefix}{chat_id}"
         count = int(await self._admit(keys=[key], args=[self._max_per_chat, ADMISSION_TTL_MS]))
         if count < 0:
             raise QueueFullError(-count)

@@ -29,7 +29,8 @@ def fresh_id() -> int:
 
 
 async def test_per_chat_admission_is_shared_by_two_workers(redis: Redis) -> None:
-    first, second = RedisQueueManager(redis, 1, 4), RedisQueueManager(redis, 1, 4)
+    bot_id = fresh_id()
+    first, second = RedisQueueManager(redis, bot_id, 1, 4), RedisQueueManager(redis, bot_id, 1, 4)
     chat = fresh_id()
     async with first.job(chat):
         with pytest.raises(QueueFullError) as refused:
@@ -41,7 +42,7 @@ async def test_per_chat_admission_is_shared_by_two_workers(redis: Redis) -> None
 
 
 async def test_a_cancelled_job_gives_its_admission_back(redis: Redis) -> None:
-    queue = RedisQueueManager(redis, 1, 1)
+    queue = RedisQueueManager(redis, fresh_id(), 1, 1)
     chat = fresh_id()
     entered = asyncio.Event()
 

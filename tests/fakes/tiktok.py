@@ -115,6 +115,15 @@ class FakeTikTok(TikTokContent):
         return hosts
 
     @property
+    def media_delay(self) -> float:
+        """Seconds each CDN answer waits before its first byte (0 by default)."""
+        return self._app.media_delay
+
+    @media_delay.setter
+    def media_delay(self, seconds: float) -> None:
+        self._app.media_delay = seconds
+
+    @property
     def concurrent_media_peak(self) -> int:
         return self._log.media_peak
 

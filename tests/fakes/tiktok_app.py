@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -65,6 +66,8 @@ class FakeTikTokApp:
         self.log = log
         self.chain_tokens = ChainTokens()
         self.waf = WafChallenges()
+        # Seconds every CDN answer waits before its first byte: keeps a download in progress for a test.
+        self.media_delay = 0.0
 
     def build(self) -> web.Application:
         app = web.Application(middlewares=[self._observe], client_max_size=1024**2)
@@ -196,6 +199,8 @@ class FakeTikTokApp:
         response.content_length = end - start
         self.log.media_started()
         try:
+            if self.media_delay:
+                await asyncio.sleep(self.media_delay)
             await response.prepare(request)
             if request.method != "HEAD":
                 for piece in blob.chunks(start, end):
