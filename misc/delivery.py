@@ -25,7 +25,7 @@ from misc.captions import PostCaption
 from misc.failures import FailureReporter
 from misc.keyboards import music_keyboard
 from misc.media_sender import Delivered, FileRef, MediaSender, VideoPayload, input_file
-from misc.queue_manager import QueueManager
+from misc.queue_manager import JobQueue
 from misc.reactions import StatusReactions
 from misc.user_errors import error_kind
 from tiktok_api import SlideshowInfo, TikTokClient, VideoInfo, extract_post_id
@@ -69,6 +69,7 @@ class _Attempt:
     kind: str = MediaKind.VIDEO
     size: int | None = None
     cached: bool = False
+    fetch_ms: float = 0.0
 
 
 def is_stale_file_error(error: TelegramBadRequest) -> bool:
@@ -82,7 +83,7 @@ class LinkDelivery:
         *,
         bot: Bot,
         tiktok: TikTokClient,
-        queue: QueueManager,
+        queue: JobQueue,
         repos: Repositories,
         sender: MediaSender,
         locales: Locales,
@@ -101,15 +102,16 @@ class LinkDelivery:
 
     async def deliver(self, request: LinkRequest, on_admitted: Callable[[], Awaitable[Any]] | None = None) -> None:
         """Raises `QueueFullError` at once when the chat has too many links in progress."""
+        arrived = time.monotonic()
         async with self._queue.job(request.chat_id):
             if on_admitted is not None:
                 await on_admitted()
-            await self._run(request)
+            await self._run(request, queued_ms=_ms_since(arrived))
 
-    async def _run(self, request: LinkRequest) -> None:
+    async def _run(self, request: LinkRequest, queued_ms: float) -> None:
         started = time.monotonic()
         status = StatusReactions(self._bot, request.chat_id, request.message_id)
-        await status.accepted()
+        status.accept_in_background()
         attempt = _Attempt()
         try:
             await self._fetch_and_send(request, status, attempt)
@@ -125,11 +127,11 @@ class LinkDelivery:
                 status=status, reply_to_message=request.message_id,
             )  # fmt: skip
             return
-        await status.succeeded()
-        await self._record(request, attempt, started, Outcome.SUCCESS, None)
+        await asyncio.gather(status.succeeded(), self._record(request, attempt, started, Outcome.SUCCESS, None))
         logger.info(
-            "delivered chat=%s post=%s kind=%s cached=%s bytes=%s in %.0f ms",
+            "delivered chat=%s post=%s kind=%s cached=%s bytes=%s in %.0f ms (queued %.0f ms, TikTok %.0f ms)",
             request.chat_id, attempt.post_id, attempt.kind, attempt.cached, attempt.size, _ms_since(started),
+            queued_ms, attempt.fetch_ms,
         )  # fmt: skip
 
     async def _fetch_and_send(self, request: LinkRequest, status: StatusReactions, attempt: _Attempt) -> None:
@@ -164,8 +166,10 @@ class LinkDelivery:
             done.set()
 
     async def _download_and_send(self, request: LinkRequest, status: StatusReactions, attempt: _Attempt) -> None:
+        fetch_started = time.monotonic()
         async with asyncio.timeout(FETCH_TIMEOUT):
             info = await self._tiktok.video(request.link)
+        attempt.fetch_ms = _ms_since(fetch_started)
         with info:
             attempt.post_id = info.id
             await status.sending()

@@ -6,6 +6,7 @@ when the work ends. A status that cannot be shown never stops a delivery.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot
@@ -30,18 +31,31 @@ class StatusReactions:
         self._message_id = message_id
         self._stand_in_id: int | None = None
         self._reactions_work = True
+        self._accepting: asyncio.Task[None] | None = None
+
+    def accept_in_background(self) -> None:
+        """👀 goes out while the caller works on; every later status waits for it, so the order holds."""
+        self._accepting = asyncio.create_task(self._show(ACCEPTED))
 
     async def accepted(self) -> None:
         await self._show(ACCEPTED)
 
     async def sending(self) -> None:
+        await self._accepted_first()
         await self._show(SENDING)
 
     async def succeeded(self) -> None:
+        await self._accepted_first()
         await self._finish(None)
 
     async def failed(self) -> None:
+        await self._accepted_first()
         await self._finish(FAILED)
+
+    async def _accepted_first(self) -> None:
+        accepting, self._accepting = self._accepting, None
+        if accepting is not None:
+            await accepting
 
     async def _finish(self, emoji: str | None) -> None:
         if self._stand_in_id is not None:

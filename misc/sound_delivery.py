@@ -25,7 +25,7 @@ from misc.delivery import is_stale_file_error
 from misc.failures import FailureReporter
 from misc.keyboards import music_keyboard
 from misc.media_sender import AudioPayload, MediaSender
-from misc.queue_manager import QueueManager
+from misc.queue_manager import JobQueue
 from misc.reactions import StatusReactions
 from misc.user_errors import error_kind
 from tiktok_api import TikTokClient
@@ -57,7 +57,7 @@ class SoundDelivery:
         *,
         bot: Bot,
         tiktok: TikTokClient,
-        queue: QueueManager,
+        queue: JobQueue,
         repos: Repositories,
         sender: MediaSender,
         locales: Locales,
