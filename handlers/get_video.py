@@ -21,6 +21,7 @@ from misc.delivery import LinkDelivery, LinkRequest
 from misc.keyboards import RetryLink, retry_keyboard
 from misc.media_sender import MediaSender
 from misc.queue_manager import QueueFullError
+from misc.reactions import StatusReactions
 from tiktok_api import extract_post_id, find_links
 
 router = Router(name="get_video")
@@ -49,6 +50,7 @@ class HasTikTokLink(Filter):
 @router.message(HasTikTokLink())
 async def link_in_chat(
     message: Message,
+    bot: Bot,
     links: list[str],
     delivery: LinkDelivery,
     repos: Repositories,
@@ -74,6 +76,8 @@ async def link_in_chat(
     except QueueFullError as full:
         if request.is_private:
             await _tell_queue_busy(request, full.in_progress, sender, locales)
+        else:  # groups only ever see reactions: the link was not taken
+            await StatusReactions(bot, request.chat_id, request.message_id).failed()
 
 
 @router.callback_query(RetryLink.filter())

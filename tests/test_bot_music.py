@@ -93,3 +93,21 @@ async def test_a_second_press_is_answered_from_the_cache_without_tiktok(
     calls = await fake_telegram.wait_for_calls("sendAudio", 2, timeout=30)
     assert calls[1].params["audio"] == first.result["audio"]["file_id"]
     assert fake_tiktok.requests == []
+
+
+async def test_a_stale_cached_sound_is_downloaded_again(
+    fake_telegram, fake_tiktok, tt_bot, media: ModuleType, db_sessions
+) -> None:
+    message = await _video_message(fake_telegram, fake_tiktok, media)
+    fake_telegram.press_button(USER, message, f"music:{POST_ID}")
+    await fake_telegram.wait_for_call("sendAudio", timeout=30)
+    await music_rows(db_sessions)
+    await fake_telegram.wait_for_calls("editMessageReplyMarkup", 2, timeout=10)
+    fake_telegram.forget_file_ids()
+
+    fake_telegram.press_button(USER, message, f"music:{POST_ID}")
+    uploads = await fake_telegram.wait_for_calls("sendAudio", 2, predicate=lambda call: bool(call.files), timeout=30)
+    assert uploads[1].ok and uploads[1].file("audio").data == media.mp3_bytes()
+    assert any(call.error for call in fake_telegram.calls_of("sendAudio"))  # the stale id was tried first
+    rows = await music_rows(db_sessions, count=2)
+    assert [row.outcome for row in rows] == [Outcome.SUCCESS, Outcome.SUCCESS]

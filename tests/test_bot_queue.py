@@ -57,3 +57,24 @@ async def test_max_concurrent_jobs_caps_downloads_in_the_whole_process(
     assert all(row.outcome == "success" for row in rows)
     # Each job fetches its video and its cover at the same time: two jobs, at most four media responses.
     assert 1 <= fake_tiktok.concurrent_media_peak <= 2 * 2
+
+
+async def test_a_group_over_its_queue_limit_sees_a_sad_reaction_on_the_extra_link(
+    fake_telegram, fake_tiktok, start_bot, db_sessions
+) -> None:
+    group = -1006006
+    first = fake_tiktok.add_video(FIRST_POST)
+    second = fake_tiktok.add_video(SECOND_POST)
+    await start_bot(MAX_USER_QUEUE_SIZE="1")
+    fake_telegram.fail_next("sendVideo", 429, "Too Many Requests: retry after 2", retry_after=2)
+    fake_telegram.send_message(group, first.url, user_id=USER, chat_type="supergroup")
+    await fake_telegram.wait_for_call("sendVideo", timeout=30)
+
+    extra = fake_telegram.send_message(group, second.url, user_id=STRANGER, chat_type="supergroup")
+    await fake_telegram.wait_for_call(
+        "setMessageReaction", lambda call: call.params["message_id"] == extra["message_id"], timeout=10
+    )
+    assert fake_telegram.reactions(group, extra["message_id"]) == [{"type": "emoji", "emoji": "😢"}]
+    assert fake_telegram.calls_of("sendMessage") == []
+    rows = await video_rows(db_sessions)
+    assert [row.video_id for row in rows] == [FIRST_POST]
