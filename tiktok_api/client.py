@@ -8,7 +8,7 @@ import contextlib
 import itertools
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from types import TracebackType
 from typing import Any, Self
 
@@ -149,7 +149,8 @@ class TikTokClient:
 
         return await with_retries("post info", self._config.video_info_max_retries, session, fetch)
 
-    async def _video(self, page: PostPage, session: ProxySession) -> VideoInfo:
+    def _video_formats(self, page: PostPage) -> list[dict[str, Any]]:
+        """The formats to try, best first, once duration and known size are within limits."""
         limit = self._config.max_video_duration
         duration = video_duration(page.data)
         if limit and duration > limit:
@@ -162,49 +163,31 @@ class TikTokClient:
         if not fitting:
             smallest = min(size for video_format in formats if (size := known_size(video_format)))
             raise TikTokVideoTooLargeError(f"The video is {smallest} bytes, over the limit of {max_size}")
+        return fitting
 
-        chosen = itertools.cycle(fitting)
+    async def _video(self, page: PostPage, session: ProxySession) -> VideoInfo:
+        candidates = itertools.cycle(self._video_formats(page))
+        chosen: dict[str, Any] = {}
 
-        async def download(proxy: Proxy) -> tuple[dict[str, Any], MediaFile]:
-            video_format = next(chosen)
-            url = str(video_format["url"])
-            media = await self._downloader.download(
-                url, proxy, headers=page.media_headers(url), max_size=max_size, suffix=".mp4"
-            )
-            return video_format, media
+        async def download(proxy: Proxy) -> MediaFile:
+            nonlocal chosen
+            chosen = next(candidates)  # each attempt takes the next URL (primary, backup, …)
+            return await self._download(str(chosen["url"]), page, proxy, suffix=".mp4")
 
-        cover = asyncio.create_task(self._cover(cover_url(page.data), page, session))
-        try:
-            video_format, media = await with_retries(
-                "video", self._config.download_max_retries, session, download, route=media_route
-            )
-        except BaseException:
-            cover.cancel()
-            raise
-        try:
-            cover_bytes = await cover
-        except BaseException:
-            media.close()
-            raise
+        media, cover = await self._with_cover(
+            with_retries("video", self._config.download_max_retries, session, download, route=media_route),
+            cover_url(page.data), page, session,
+        )  # fmt: skip
         media.filename, media.mime_type = f"{page.post_id}.mp4", "video/mp4"
-        meta = PostMeta.read(page.post_id, page.data)
-        width, height = format_size(video_format)
+        width, height = format_size(chosen)
         if not (width and height):
             width, height = video_size(page.data)
+        meta = PostMeta.read(page.post_id, page.data)
         return VideoInfo(
-            id=meta.id,
-            url=meta.url,
-            description=meta.description,
-            author=meta.author,
-            author_name=meta.author_name,
-            width=width,
-            height=height,
-            duration=duration,
-            cover=cover_bytes,
-            media=media,
-            music_title=meta.music_title,
-            music_author=meta.music_author,
-        )
+            id=meta.id, url=meta.url, description=meta.description, author=meta.author,
+            author_name=meta.author_name, width=width, height=height, duration=video_duration(page.data),
+            cover=cover, media=media, music_title=meta.music_title, music_author=meta.music_author,
+        )  # fmt: skip
 
     async def _slideshow(self, page: PostPage, session: ProxySession) -> SlideshowInfo:
         parallel = asyncio.Semaphore(IMAGES_IN_PARALLEL)
@@ -240,24 +223,18 @@ class TikTokClient:
         candidates = itertools.cycle(urls)
 
         async def download(proxy: Proxy) -> MediaFile:
-            url = next(candidates)
-            media = await self._downloader.download(
-                url, proxy, headers=page.media_headers(url), max_size=self._config.max_file_size
-            )
-            with media:
+            with await self._download(next(candidates), page, proxy) as media:
                 data = media.read_bytes()
             try:
                 data, kind = await self._images.displayable(data)
             except ImageConversionError as error:
-                raise TryAnotherProxy(
-                    TikTokExtractionError(f"Image {number} is not an image"), blame_proxy=False
-                ) from error
+                not_an_image = TikTokExtractionError(f"Image {number} is not an image")
+                raise TryAnotherProxy(not_an_image, blame_proxy=False) from error
             name = f"{page.post_id}_{number}.{kind.extension}"
             return MediaFile(size=len(data), data=data, filename=name, mime_type=kind.mime_type)
 
-        return await with_retries(
-            f"image {number}", self._config.download_max_retries, session, download, route=media_route
-        )
+        retries = self._config.download_max_retries
+        return await with_retries(f"image {number}", retries, session, download, route=media_route)
 
     async def _sound(self, page: PostPage, session: ProxySession) -> MusicInfo:
         source = sound(page.data)
@@ -265,47 +242,52 @@ class TikTokClient:
             raise TikTokExtractionError("This post has no sound to download")
 
         async def download(proxy: Proxy) -> MediaFile:
-            return await self._downloader.download(
-                source.url,
-                proxy,
-                headers=page.media_headers(source.url),
-                max_size=self._config.max_file_size,
-                suffix=".audio",
-            )
+            return await self._download(source.url, page, proxy, suffix=".audio")
 
-        cover = asyncio.create_task(self._cover(source.cover_url, page, session))
+        media, cover = await self._with_cover(
+            with_retries("sound", self._config.download_max_retries, session, download, route=media_route),
+            source.cover_url, page, session,
+        )  # fmt: skip
+        kind = audio_kind(_head(media))
+        media.filename = _filename(source.title, page.post_id, kind.extension)
+        media.mime_type = kind.mime_type
+        duration = source.duration or video_duration(page.data)
+        return MusicInfo(id=page.post_id, title=source.title, author=source.author, duration=duration,
+                         cover=cover, media=media)  # fmt: skip
+
+    async def _download(self, url: str, page: PostPage, proxy: Proxy, *, suffix: str = "") -> MediaFile:
+        """One media URL of the post, with the page's cookies; refused when over the upload limit."""
+        headers = page.media_headers(url)
+        return await self._downloader.download(url, proxy, headers=headers, max_size=self._config.max_file_size,
+                                               suffix=suffix)  # fmt: skip
+
+    async def _with_cover(
+        self, download: Awaitable[MediaFile], url: str | None, page: PostPage, session: ProxySession
+    ) -> tuple[MediaFile, bytes | None]:
+        """Run `download` with the cover fetched alongside; nothing is left open if either is interrupted."""
+        cover = asyncio.create_task(self._cover(url, page, session))
         try:
-            media = await with_retries("sound", self._config.download_max_retries, session, download, route=media_route)
+            media = await download
         except BaseException:
             cover.cancel()
             raise
         try:
-            cover_bytes = await cover
+            return media, await cover
         except BaseException:
             media.close()
             raise
-        kind = audio_kind(_head(media))
-        media.filename = _filename(source.title, page.post_id, kind.extension)
-        media.mime_type = kind.mime_type
-        return MusicInfo(
-            id=page.post_id,
-            title=source.title,
-            author=source.author,
-            duration=source.duration or video_duration(page.data),
-            cover=cover_bytes,
-            media=media,
-        )
 
     async def _cover(self, url: str | None, page: PostPage, session: ProxySession) -> bytes | None:
         """A cover as JPEG, or None: a missing thumbnail is not worth failing or retrying for."""
         if url is None:
             return None
         try:
+            headers = page.media_headers(url)
             media = await self._downloader.download(
-                url, session.media_proxy, headers=page.media_headers(url), max_size=COVER_SIZE_LIMIT
+                url, session.media_proxy, headers=headers, max_size=COVER_SIZE_LIMIT
             )
             with media:
                 return await self._images.jpeg(media.read_bytes())
-        except (TryAnotherProxy, TikTokError, ImageConversionError) as error:
+        except (TryAnotherProxy, TikTokError, ImageConversionError, OSError) as error:
             logger.debug("No cover for %s: %s", page.post_id, error)
             return None
