@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.plugins.tiktok",
     "tests.plugins.tiktok_client",
     "tests.plugins.bot",
+    "tests.plugins.stats",
 ]

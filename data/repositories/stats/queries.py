@@ -129,7 +129,7 @@ class FigureQueries:
             parts.append(rolled)
         both = union_all(*parts).subquery()
         rows = await self._session.execute(select(both.c.audience, func.sum(both.c.n)).group_by(both.c.audience))
-        return _per_audience(rows.tuples())
+        return _per_audience(rows)
 
     async def _delivery_cells(self, period: Period) -> list[_DeliveryCell]:
         window = self._window(period)
@@ -151,7 +151,7 @@ class FigureQueries:
         )
         return [
             _DeliveryCell(source, audience, outcome, bool(inline), int(n), int(size))
-            for source, audience, outcome, inline, n, size in rows.tuples()
+            for source, audience, outcome, inline, n, size in rows
         ]
 
     async def active_chats(self, period: Period) -> dict[Audience, int]:
@@ -169,7 +169,7 @@ class FigureQueries:
         if window.from_day is not None:
             known = known.where(last_active_days.c.day >= window.from_day)
         rows = await self._session.execute(known.group_by(last_active_days.c.audience))
-        known_counts = _per_audience(rows.tuples())
+        known_counts = _per_audience(rows)
         return {audience: known_counts[audience] + new[audience] for audience in Audience}
 
     async def _count_by_audience(
@@ -191,20 +191,22 @@ class FigureQueries:
             .order_by(count.desc(), User.referral)
             .limit(limit)
         )
-        return ReferralReport(referred=int(referred or 0), top=[(payload, int(n)) for payload, n in rows.tuples()])
+        return ReferralReport(referred=int(referred or 0), top=[(payload, int(n)) for payload, n in rows])
 
     async def other(self) -> OtherStats:
         file_mode = await self._session.scalar(select(func.count()).select_from(User).where(User.file_mode))
         blocked = await self._session.scalar(select(func.count()).select_from(User).where(User.blocked))
         count = func.count().label("n")
         languages = await self._session.execute(
-            select(User.language, count).group_by(User.language).order_by(count.desc(), User.language)
+            select(User.language, count)
+            .group_by(User.language)
+            .order_by(count.desc(), User.language.asc().nulls_last())
         )
         return OtherStats(
             chats=sum((await self.registrations(Period.ALL)).values()),
             file_mode_chats=int(file_mode or 0),
             blocked_chats=int(blocked or 0),
-            languages=[(language, int(n)) for language, n in languages.tuples()],
+            languages=[(language, int(n)) for language, n in languages],
             top_chats=await self.top_chats(),
         )
 
@@ -233,7 +235,7 @@ class FigureQueries:
             .outerjoin(User, User.chat_id == top.c.chat_id)
             .order_by(top.c.total.desc(), top.c.chat_id)
         )
-        return [ChatActivity(chat_id=chat_id, chat_type=kind, requests=int(n)) for chat_id, kind, n in rows.tuples()]
+        return [ChatActivity(chat_id=chat_id, chat_type=kind, requests=int(n)) for chat_id, kind, n in rows]
 
     # ---- reliability ----
 
@@ -244,7 +246,7 @@ class FigureQueries:
         )
         attempted = succeeded = 0
         errors: dict[str | None, int] = {}
-        for outcome, error_kind, n in rows.tuples():
+        for outcome, error_kind, n in rows:
             attempted += n
             if outcome == Outcome.SUCCESS:
                 succeeded += n
@@ -265,10 +267,10 @@ class FigureQueries:
             rows = await self._session.execute(
                 select(raw.c.source, func.count(), percentiles).where(*timed).group_by(raw.c.source)
             )
-            return {Source(source): Timing(int(n), int(p[0]), int(p[1])) for source, n, p in rows.tuples()}
+            return {Source(source): Timing(int(n), int(p[0]), int(p[1])) for source, n, p in rows}
         counts = await self._session.execute(select(raw.c.source, func.count()).where(*timed).group_by(raw.c.source))
         timings = {}
-        for source, n in counts.tuples():
+        for source, n in counts:
             p50, p95 = [await self._nth_duration(raw, source, percentile_offset(p, n)) for p in (0.5, 0.95)]
             timings[Source(source)] = Timing(int(n), p50, p95)
         return timings
@@ -302,7 +304,7 @@ class FigureQueries:
             .where(raw.c.chat_id == chat_id)
             .group_by(raw.c.source, raw.c.outcome, raw.c.is_inline)
         )
-        rows = list(rows.tuples())
+        rows = list(rows)
         if user is None and not rows:
             return None
         cells = [_DeliveryCell(row[0], "", row[1], bool(row[2]), int(row[3]), int(row[4])) for row in rows]

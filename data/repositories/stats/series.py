@@ -116,4 +116,4 @@ class SeriesQueries:
             )
         both = union_all(*parts).subquery()
         rows = await self._snapshot.session.execute(select(both.c.bucket, func.sum(both.c.n)).group_by(both.c.bucket))
-        return {as_utc(bucket): int(n) for bucket, n in rows.tuples()}
+        return {as_utc(bucket): int(n) for bucket, n in rows}
