@@ -135,12 +135,24 @@ class BotProcess:
                 await self.process.wait()
 
 
+# `--global-rate`: main.py with another bot-wide send rate than Telegram's (to see the bot's own capacity).
+_WITH_GLOBAL_RATE = (
+    "import sys, misc.telegram_limits as limits; "
+    "limits.OutgoingRateLimiter.__init__.__kwdefaults__['per_second'] = float(sys.argv[1]); "
+    "import main; sys.exit(main.main())"
+)
+
+
+def bot_command(global_rate: float | None) -> list[str]:
+    if global_rate is None:
+        return [sys.executable, str(ROOT / "main.py")]
+    return [sys.executable, "-c", _WITH_GLOBAL_RATE, str(global_rate)]
+
+
 @contextlib.asynccontextmanager
-async def bot_process(env: dict[str, str], log_path: Path) -> AsyncIterator[BotProcess]:
+async def bot_process(env: dict[str, str], log_path: Path, command: list[str]) -> AsyncIterator[BotProcess]:
     with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROOT / "main.py"), cwd=ROOT, env=env, stdout=log, stderr=log
-        )
+        process = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stdout=log, stderr=log)
     bot = BotProcess(process, log_path)
     try:
         yield bot
@@ -214,9 +226,12 @@ async def run(
     description: str,
     posts: list[str],
     driver: Callable[[World], Awaitable[None]],
-    env_extra: dict[str, str],
-    video_size: int,
+    args: argparse.Namespace,
 ) -> Figures:
+    env_extra = {"MAX_USER_QUEUE_SIZE": str(args.user_queue), "MAX_CONCURRENT_JOBS": str(args.jobs)}
+    video_size = int(args.video_mb * MEGABYTE)
+    if args.global_rate is not None:
+        description += f" [bot-wide send rate {args.global_rate:g}/s instead of Telegram's]"
     video = media.mp4_bytes(video_size)
     with tempfile.TemporaryDirectory(prefix="ttbot-bench-") as directory:  # the bot log lives here too
         async with (
@@ -236,7 +251,7 @@ async def run(
                 "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
                 **env_extra,
             }
-            async with bot_process(env, Path(directory) / "bot.log") as bot:
+            async with bot_process(env, Path(directory) / "bot.log", bot_command(args.global_rate)) as bot:
                 await wait_ready(telegram, bot)
                 world = World(telegram, tiktok, bot)
                 cpu_before, fakes_cpu_before = bot.cpu_seconds(), time.process_time()
@@ -273,7 +288,7 @@ async def distinct(args: argparse.Namespace) -> Figures:
 
     description = (f"{args.users} users × {args.links} links at once, {len(posts)} distinct posts, "
                    f"{args.video_mb:g} MB videos")  # fmt: skip
-    return await run("distinct", description, posts, drive, _queue_env(args), int(args.video_mb * MEGABYTE))
+    return await run("distinct", description, posts, drive, args)
 
 
 async def closed(args: argparse.Namespace) -> Figures:
@@ -292,7 +307,7 @@ async def closed(args: argparse.Namespace) -> Figures:
 
     description = (f"{args.users} concurrent users, each keeping one link in flight, {per_user} links each "
                    f"({len(posts)} distinct posts)")  # fmt: skip
-    return await run("closed", description, posts, drive, _queue_env(args), int(args.video_mb * MEGABYTE))
+    return await run("closed", description, posts, drive, args)
 
 
 async def popular(args: argparse.Namespace) -> Figures:
@@ -317,11 +332,7 @@ async def popular(args: argparse.Namespace) -> Figures:
         f"{len(links)} links at {args.popular_rate:g}/s from {args.users} users, "
         f"{args.popular_share:.0%} of them on {len(hot)} popular posts ({len(posts)} posts in all)"
     )
-    return await run("popular", description, posts, drive, _queue_env(args), int(args.video_mb * MEGABYTE))
-
-
-def _queue_env(args: argparse.Namespace) -> dict[str, str]:
-    return {"MAX_USER_QUEUE_SIZE": str(args.user_queue), "MAX_CONCURRENT_JOBS": str(args.jobs)}
+    return await run("popular", description, posts, drive, args)
 
 
 SCENARIOS = {"distinct": distinct, "closed": closed, "popular": popular}
@@ -340,6 +351,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--popular-posts", type=int, default=5)
     parser.add_argument("--popular-share", type=float, default=0.9)
     parser.add_argument("--popular-rate", type=float, default=15.0, help="links per second (popular)")
+    parser.add_argument(
+        "--global-rate", type=float, default=None, help="bot-wide sends per second (default: the bot's Telegram limit)"
+    )
     args = parser.parse_args()
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
