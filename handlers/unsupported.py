@@ -13,7 +13,8 @@ from data.locales import Locales
 from misc.media_sender import MediaSender
 
 router = Router(name="unsupported")
-router.message.filter(F.chat.type == ChatType.PRIVATE)
+# A message sent through inline mode (`via_bot`) is the bot's own result, not something to hint about.
+router.message.filter(F.chat.type == ChatType.PRIVATE, F.via_bot.is_(None))
 
 
 @router.message(F.text)

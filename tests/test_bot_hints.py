@@ -39,3 +39,25 @@ async def test_groups_stay_silent_about_everything_that_is_not_a_tiktok_link(fak
     fake_telegram.send_message(USER, "ping")
     await fake_telegram.wait_for_call("sendMessage", lambda call: call.params["chat_id"] == USER, timeout=10)
     assert [call for call in fake_telegram.calls if call.params.get("chat_id") == GROUP] == []
+
+
+async def test_a_result_sent_through_inline_mode_gets_no_hint(fake_telegram, tt_bot) -> None:
+    bot_user = {"id": fake_telegram.bot_id, "is_bot": True, "first_name": "TT Test Bot", "username": "tt_test_bot"}
+    user = {"id": USER, "is_bot": False, "first_name": "User", "language_code": "en"}
+    fake_telegram.add_update(
+        {
+            "message": {
+                "message_id": 900,
+                "date": 1_700_000_000,
+                "chat": {"id": USER, "type": "private", "first_name": "User"},
+                "from": user,
+                "via_bot": bot_user,
+                "text": "⏳ Downloading…",
+            }
+        }
+    )
+    fake_telegram.send_message(USER, "ping")
+    hint = await fake_telegram.wait_for_call("sendMessage", timeout=10)
+    assert hint.params["reply_parameters"]["message_id"] != 900
+    await fake_telegram.wait_until_consumed()
+    assert len(fake_telegram.calls_of("sendMessage")) == 1
