@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, broadcast, get_music, get_video, settings, start, unsupported
+from handlers import admin, broadcast, errors, get_music, get_video, settings, start, unsupported
 
 
 def build_root_router() -> Router:
     root = Router(name="root")
     # Commands first, then feature routers; catch-all hints for unsupported content go last.
     # Admin routers carry their own admin filter; the guard swallows admin commands from everyone else.
+    root.include_routers(*_detached(errors.router))
     root.include_routers(*_detached(admin.router, broadcast.router, admin.guard_router))
     root.include_routers(*_detached(start.router, settings.router))
     root.include_routers(*_detached(get_video.router, get_music.router))

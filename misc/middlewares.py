@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
+from sqlalchemy.exc import SQLAlchemyError
 
 from data.locales import Locales
-from data.repositories.users import UserRepository
+from data.repositories.users import ChatProfile, UserRepository
+
+logger = logging.getLogger("tt-bot.middlewares")
 
 
 def _chat_and_user_language(update: Update) -> tuple[int | None, str | None]:
@@ -43,7 +47,15 @@ class ChatContextMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         chat_id, telegram_language = _chat_and_user_language(event) if isinstance(event, Update) else (None, None)
-        profile = await self._users.get(chat_id) if chat_id is not None else None
+        profile = await self._stored_profile(chat_id) if chat_id is not None else None
         data["profile"] = profile
         data["lang"] = self._locales.pick(profile.language if profile else None, telegram_language)
         return await handler(event, data)
+
+    async def _stored_profile(self, chat_id: int) -> ChatProfile | None:
+        """The chat's stored settings; with the database away the bot still answers, in Telegram's language."""
+        try:
+            return await self._users.get(chat_id)
+        except (SQLAlchemyError, OSError):
+            logger.warning("database unavailable while loading chat %s; using defaults", chat_id, exc_info=True)
+            return None
