@@ -3,18 +3,28 @@ set of known rows (users, videos, sounds) whose every figure the tests spell out
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import functools
+import importlib.util
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
+from aiogram.types import TelegramObject
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from data.config import load_settings
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.models import Music, User, Video
 from data.repositories.stats import STATS_TABLES
+from tests.fakes.telegram import FakeTelegram
 from tests.plugins.database import truncate_all
 
 # A fixed "now" for repository tests: 12:30 UTC, so the rollup horizon is today's midnight.
@@ -141,3 +151,111 @@ def delivery_row(model: type[Video] | type[Music], delivery: Delivery, now: date
         duration_ms=delivery.duration_ms,
         created_at=now - delivery.age,
     )
+
+
+# ---- the real stats bot (stats.py) polling the fake Telegram ----
+
+ROOT = Path(__file__).resolve().parents[2]
+STATS_OPERATOR = 7001
+STRANGER = 7002
+STOP_TIMEOUT = 15.0
+
+
+@functools.cache
+def load_stats_root() -> ModuleType:
+    """stats.py itself: `import stats` finds the stats/ package, which shadows the script of the same name."""
+    spec = importlib.util.spec_from_file_location("stats_bot_root", ROOT / "stats.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve their annotations through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+class HandledUpdates:
+    """Counts the updates the dispatcher has finished with, answered or not (an outer middleware)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._changed = asyncio.Condition()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            async with self._changed:
+                self.count += 1
+                self._changed.notify_all()
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: self.count >= count)
+
+
+@dataclass
+class RunningStatsBot:
+    app: Any
+    tg: FakeTelegram
+    handled: HandledUpdates
+    polling: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        if not self.polling.done():
+            with suppress(RuntimeError):  # polling had not started yet
+                await self.app.dispatcher.stop_polling()
+            try:
+                await asyncio.wait_for(self.polling, STOP_TIMEOUT)
+            except TimeoutError:
+                self.polling.cancel()
+        await self.app.close()
+
+
+StartStatsBot = Callable[..., Awaitable[RunningStatsBot]]
+
+
+@pytest.fixture
+async def start_stats_bot(
+    fake_telegram: FakeTelegram, db_url: str, db_engine: AsyncEngine
+) -> AsyncIterator[StartStatsBot]:
+    """Starts stats.py's app from settings: only STATS_BOT_TOKEN (no BOT_TOKEN), the test database."""
+    await clear_stats_tables(db_engine)
+    root = load_stats_root()
+    running: list[RunningStatsBot] = []
+
+    async def start(**env: str) -> RunningStatsBot:
+        environ = {
+            "STATS_BOT_TOKEN": fake_telegram.token,
+            "TG_SERVER": fake_telegram.base_url,
+            "DB_URL": db_url,
+            "STATS_IDS": f"[{STATS_OPERATOR}]",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        app = await root.build(load_settings(environ=environ, env_file=None))
+        handled = HandledUpdates()
+        app.dispatcher.update.outer_middleware(handled)
+        polling = asyncio.create_task(
+            app.dispatcher.start_polling(
+                app.bot,
+                handle_signals=False,
+                polling_timeout=1,
+                allowed_updates=app.dispatcher.resolve_used_update_types(),
+            )
+        )
+        bot = RunningStatsBot(app=app, tg=fake_telegram, handled=handled, polling=polling)
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in reversed(running):
+        await bot.stop()
+
+
+@pytest.fixture
+async def stats_bot(start_stats_bot: StartStatsBot) -> RunningStatsBot:
+    return await start_stats_bot()

@@ -1,0 +1,94 @@
+"""The stats bot for operators: the composition root. Its own token (STATS_BOT_TOKEN), the main bot's
+database, and nothing of the main bot's handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+
+from data.config import ConfigError, Settings, load_settings
+from data.database import create_engine, create_session_factory, upgrade_database
+from data.repositories.stats import StatsRepository
+from misc.bot_factory import create_bot
+from misc.logging_setup import configure_logging
+from stats import build_stats_router
+from stats.commands import set_operator_commands
+from stats.graphs import GraphRenderer
+from stats.scheduler import StatsScheduler
+
+logger = logging.getLogger("tt-bot.stats")
+# Answers are serialized by the repository; a small pool is plenty for them and the scheduler.
+DB_POOL_SIZE = 3
+
+
+@dataclass(slots=True)
+class StatsBot:
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    resources: AsyncExitStack
+
+    async def close(self) -> None:
+        await self.resources.aclose()
+
+
+async def build(settings: Settings) -> StatsBot:
+    """Create every long-lived object once; `close()` releases them in reverse order."""
+    resources = AsyncExitStack()
+    try:
+        engine = create_engine(settings.db_url, pool_size=DB_POOL_SIZE)
+        resources.push_async_callback(engine.dispose)
+        await upgrade_database(engine)
+        stats = StatsRepository(create_session_factory(engine))
+        graphs = GraphRenderer()
+        resources.callback(graphs.close)
+
+        bot = create_bot(settings.require_stats_bot_token(), settings.telegram)
+        resources.push_async_callback(bot.session.close)
+
+        scheduler = StatsScheduler(bot, stats, settings)
+        dispatcher = Dispatcher(settings=settings, stats=stats, graphs=graphs, scheduler=scheduler)
+        dispatcher.startup.register(scheduler.start)
+        dispatcher.startup.register(set_operator_commands)
+        dispatcher.shutdown.register(scheduler.stop)
+        dispatcher.include_router(build_stats_router())
+    except BaseException:
+        await resources.aclose()
+        raise
+    return StatsBot(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
+
+
+async def serve(app: StatsBot) -> None:
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    await app.dispatcher.start_polling(app.bot, allowed_updates=app.dispatcher.resolve_used_update_types())
+
+
+async def run(settings: Settings) -> None:
+    app = await build(settings)
+    try:
+        await serve(app)
+    finally:
+        await app.close()
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+        settings.require_stats_bot_token()
+    except ConfigError as error:
+        print(f"stats-bot: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.secrets)
+    if not settings.stats_ids:
+        logger.warning("STATS_IDS is empty: the stats bot will answer nobody")
+    asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
