@@ -3,6 +3,7 @@ database, and nothing of the main bot's handlers."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
@@ -76,14 +77,40 @@ async def run(settings: Settings) -> None:
         await app.close()
 
 
-def main() -> int:
+async def rebuild_rollups(settings: Settings) -> None:
+    """Count every closed day again; needs only the database (no token)."""
+    engine = create_engine(settings.db_url, pool_size=1)
+    try:
+        await upgrade_database(engine)
+        horizon = await StatsRepository(create_session_factory(engine)).rebuild_rollups()
+        logger.warning("stats rollups rebuilt up to %s", horizon.isoformat())
+    finally:
+        await engine.dispose()
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="tt-bot stats bot for operators (STATS_BOT_TOKEN, STATS_IDS)")
+    parser.add_argument(
+        "--rebuild-rollups",
+        action="store_true",
+        help="count every closed day again and exit (after old rows were imported into the database)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
     try:
         settings = load_settings()
-        settings.require_stats_bot_token()
+        if not arguments.rebuild_rollups:
+            settings.require_stats_bot_token()
     except ConfigError as error:
         print(f"stats-bot: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.secrets)
+    if arguments.rebuild_rollups:
+        asyncio.run(rebuild_rollups(settings))
+        return 0
     if not settings.stats_ids:
         logger.warning("STATS_IDS is empty: the stats bot will answer nobody")
     asyncio.run(run(settings))
@@ -91,4 +118,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

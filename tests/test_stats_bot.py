@@ -365,5 +365,5 @@ def test_stats_py_stops_with_a_clear_message_without_its_token(
     monkeypatch.chdir(tmp_path)  # no .env here
     monkeypatch.delenv("STATS_BOT_TOKEN", raising=False)
     monkeypatch.setenv("BOT_TOKEN", "1:the-main-bot-token-is-no-substitute")
-    assert load_stats_root().main() == 2
+    assert load_stats_root().main([]) == 2
     assert "STATS_BOT_TOKEN is not set" in capsys.readouterr().err

@@ -239,3 +239,14 @@ async def test_two_processes_rolling_up_at_once_add_each_day_once(stats_pg_sessi
     await asyncio.gather(first.advance_rollups(), second.advance_rollups())
     stats = await first.quick_stats()
     assert stats.all_time[PRIVATE] == AudienceFigures(registrations=4, videos=4, slideshows=1, sounds=2, active_chats=4)
+
+
+async def test_rebuilding_rollups_counts_rows_imported_into_closed_days(stats_sessions) -> None:
+    repository = StatsRepository(stats_sessions, clock=Clock(FIXED_NOW))
+    assert (await repository.quick_stats()).all_time[PRIVATE].videos == 0  # rolls up the empty past
+    await seed_known_rows(stats_sessions, FIXED_NOW)
+    assert (await repository.quick_stats()).all_time[PRIVATE].videos == 2  # only today's rows: raw
+    await repository.rebuild_rollups()
+    stats = await repository.quick_stats()
+    assert stats.all_time[PRIVATE] == AudienceFigures(registrations=4, videos=4, slideshows=1, sounds=2, active_chats=4)
+    assert stats.all_time[GROUP] == AudienceFigures(registrations=2, videos=2, slideshows=0, sounds=1, active_chats=2)

@@ -27,7 +27,7 @@ from data.repositories.stats.reports import (
     Series,
     Span,
 )
-from data.repositories.stats.rollups import advance_rollups, read_horizon, rollup_horizon
+from data.repositories.stats.rollups import advance_rollups, read_horizon, rebuild_rollups, rollup_horizon
 from data.repositories.stats.series import SeriesQueries
 from data.repositories.stats.sql import NOTHING_ROLLED_UP, Dialect, Snapshot, as_utc, attempts
 from data.repositories.stats.tables import boards
@@ -113,6 +113,14 @@ class StatsRepository:
         """Roll up the days that closed since the last run (the scheduler calls this; answers do too)."""
         async with self._lock:
             return await self._advance_rollups()
+
+    async def rebuild_rollups(self) -> datetime:
+        """Count every closed day again (after rows were added to days already rolled up)."""
+        async with self._lock:
+            horizon = rollup_horizon(self._clock())
+            await rebuild_rollups(self._sessions, horizon)
+            self._known_horizon = horizon
+            return horizon
 
     async def board_message(self, chat_id: int, name: str) -> int | None:
         async with self._sessions() as session:

@@ -53,19 +53,38 @@ async def advance_rollups(sessions: async_sessionmaker[AsyncSession], until: dat
     """Roll up every closed day before `until`; returns the horizon and whether any day was added."""
     async with sessions() as session, session.begin():
         sql = Dialect.of(session)
-        await sql.tune(session, ROLLUP_WORK_MEM)
-        await session.execute(
-            insert_for(session, rollup_progress)
-            .values(id=1, rolled_up_until=NOTHING_ROLLED_UP)
-            .on_conflict_do_nothing(index_elements=[rollup_progress.c.id])
-        )
-        done = as_utc(await session.scalar(select(rollup_progress.c.rolled_up_until).with_for_update()))
+        done = await _lock_progress(session, sql)
         if done >= until:
             return done, False
         await _roll_up(session, sql, done, until)
         await session.execute(rollup_progress.update().values(rolled_up_until=until))
     await _refresh_visibility(sessions)
     return until, True
+
+
+async def rebuild_rollups(sessions: async_sessionmaker[AsyncSession], until: datetime) -> None:
+    """Forget the rollups and count every closed day again, in one transaction (answers meanwhile read the
+    old rollups). For rows written into closed days after the fact, e.g. an import of old history."""
+    async with sessions() as session, session.begin():
+        sql = Dialect.of(session)
+        await _lock_progress(session, sql)
+        for table in ROLLUP_TABLES:
+            if table is not rollup_progress:
+                await session.execute(table.delete())
+        await _roll_up(session, sql, NOTHING_ROLLED_UP, until)
+        await session.execute(rollup_progress.update().values(rolled_up_until=until))
+    await _refresh_visibility(sessions)
+
+
+async def _lock_progress(session: AsyncSession, sql: Dialect) -> datetime:
+    """The current horizon, with the progress row locked until the transaction ends."""
+    await sql.tune(session, ROLLUP_WORK_MEM)
+    await session.execute(
+        insert_for(session, rollup_progress)
+        .values(id=1, rolled_up_until=NOTHING_ROLLED_UP)
+        .on_conflict_do_nothing(index_elements=[rollup_progress.c.id])
+    )
+    return as_utc(await session.scalar(select(rollup_progress.c.rolled_up_until).with_for_update()))
 
 
 async def _roll_up(session: AsyncSession, sql: Dialect, since: datetime, until: datetime) -> None:
