@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from data.locales import Locales
 from data.repositories import Repositories
 from data.repositories.users import ChatProfile
+from misc.best_effort import best_effort
 from misc.delivery import LinkDelivery, LinkRequest
 from misc.keyboards import RetryLink, retry_keyboard
 from misc.media_sender import MediaSender
@@ -60,7 +61,7 @@ async def link_in_chat(
     locales: Locales,
 ) -> None:
     if profile is None:  # a chat whose first message is a link: registered, no referral, no welcome
-        await repos.users.register(message.chat.id, message.chat.type, lang)
+        await best_effort(repos.users.register(message.chat.id, message.chat.type, lang), False, "registration")
     sender_id = message.from_user.id if message.from_user else message.chat.id
     request = LinkRequest(
         chat_id=message.chat.id,

@@ -21,6 +21,7 @@ from aiogram.exceptions import TelegramBadRequest
 from data.locales import Locales
 from data.models import MediaKind, Outcome
 from data.repositories import Repositories
+from misc.best_effort import best_effort
 from misc.captions import PostCaption
 from misc.failures import FailureReporter
 from misc.keyboards import music_keyboard
@@ -183,7 +184,7 @@ class LinkDelivery:
         """True when the post went out by cached file ids; a stale id drops the entry (then download)."""
         video_kind, slideshow_kind = _cache_kinds(request.file_mode)
         for cache_kind in (video_kind, slideshow_kind):
-            cached = await self._repos.media_cache.get(attempt.post_id, cache_kind)
+            cached = await best_effort(self._repos.media_cache.get(attempt.post_id, cache_kind), None, "cache lookup")
             if cached is None or not cached.file_ids:
                 continue
             meta = cached.meta or {}
@@ -202,7 +203,7 @@ class LinkDelivery:
                 if not is_stale_file_error(error):
                     raise
                 logger.info("stale file id for post %s (%s): downloading again", attempt.post_id, cache_kind)
-                await self._repos.media_cache.drop(attempt.post_id, cache_kind)
+                await best_effort(self._repos.media_cache.drop(attempt.post_id, cache_kind), None, "cache drop")
                 return False
             attempt.kind = MediaKind.SLIDESHOW if is_slideshow else MediaKind.VIDEO
             attempt.size = meta.get("size")
@@ -299,23 +300,21 @@ class LinkDelivery:
 
     async def _remember(self, post_id: str, cache_kind: str, file_ids: list[str], meta: dict) -> None:
         if file_ids:
-            await self._repos.media_cache.put(post_id, cache_kind, file_ids, meta)
+            await best_effort(self._repos.media_cache.put(post_id, cache_kind, file_ids, meta), None, "cache update")
 
     async def _record(
         self, request: LinkRequest, attempt: _Attempt, started: float, outcome: str, kind: str | None
     ) -> None:
-        try:
-            await self._repos.deliveries.record_video(
-                request.chat_id,
-                attempt.post_id,
-                kind=attempt.kind,
-                outcome=outcome,
-                error_kind=kind,
-                size=attempt.size,
-                duration_ms=int(_ms_since(started)),
-            )
-        except Exception:  # a lost statistic must not turn a delivered video into an error message
-            logger.exception("delivery of post %s to chat %s not recorded", attempt.post_id, request.chat_id)
+        recording = self._repos.deliveries.record_video(
+            request.chat_id,
+            attempt.post_id,
+            kind=attempt.kind,
+            outcome=outcome,
+            error_kind=kind,
+            size=attempt.size,
+            duration_ms=int(_ms_since(started)),
+        )
+        await best_effort(recording, None, "delivery record")
 
 
 def _cache_kinds(file_mode: bool) -> tuple[str, str]:

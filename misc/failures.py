@@ -11,6 +11,7 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
 from data.repositories.users import UserRepository
+from misc.best_effort import best_effort
 from misc.media_sender import MediaSender
 from misc.reactions import StatusReactions
 from misc.user_errors import BLOCKED, ErrorTexts
@@ -49,4 +50,4 @@ class FailureReporter:
 
     async def mark_blocked(self, chat_id: int) -> None:
         logger.info("chat %s blocked the bot", chat_id)
-        await self._users.mark_blocked(chat_id)
+        await best_effort(self._users.mark_blocked(chat_id), None, "marking a blocked chat")

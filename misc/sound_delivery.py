@@ -21,6 +21,7 @@ from aiogram.types import InlineKeyboardMarkup
 from data.locales import Locales
 from data.models import Outcome
 from data.repositories import Repositories
+from misc.best_effort import best_effort
 from misc.delivery import is_stale_file_error
 from misc.failures import FailureReporter
 from misc.keyboards import music_keyboard
@@ -114,12 +115,13 @@ class SoundDelivery:
             )
             meta = {"title": music.title, "author": music.author, "duration": music.duration, "size": music.media.size}
             if delivered.file_ids:
-                await self._repos.media_cache.put(request.video_id, MUSIC_CACHE, delivered.file_ids[:1], meta)
+                caching = self._repos.media_cache.put(request.video_id, MUSIC_CACHE, delivered.file_ids[:1], meta)
+                await best_effort(caching, None, "cache update")
             return music.media.size
 
     async def _send_cached(self, request: SoundRequest) -> int | None:
         """The size sent when cached file ids answered; None when there is no (working) cache entry."""
-        cached = await self._repos.media_cache.get(request.video_id, MUSIC_CACHE)
+        cached = await best_effort(self._repos.media_cache.get(request.video_id, MUSIC_CACHE), None, "cache lookup")
         if cached is None or not cached.file_ids:
             return None
         meta = cached.meta or {}
@@ -134,7 +136,7 @@ class SoundDelivery:
         except TelegramBadRequest as error:
             if not is_stale_file_error(error):
                 raise
-            await self._repos.media_cache.drop(request.video_id, MUSIC_CACHE)
+            await best_effort(self._repos.media_cache.drop(request.video_id, MUSIC_CACHE), None, "cache drop")
             return None
         return int(meta.get("size") or 0)
 
@@ -149,14 +151,12 @@ class SoundDelivery:
     async def _record(
         self, request: SoundRequest, started: float, outcome: str, kind: str | None, size: int | None
     ) -> None:
-        try:
-            await self._repos.deliveries.record_music(
-                request.chat_id,
-                request.video_id,
-                outcome=outcome,
-                error_kind=kind,
-                size=size,
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
-        except Exception:  # a lost statistic must not turn a delivered sound into an error message
-            logger.exception("sound delivery of post %s to chat %s not recorded", request.video_id, request.chat_id)
+        recording = self._repos.deliveries.record_music(
+            request.chat_id,
+            request.video_id,
+            outcome=outcome,
+            error_kind=kind,
+            size=size,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        await best_effort(recording, None, "sound record")
