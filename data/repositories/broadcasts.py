@@ -169,7 +169,7 @@ class BroadcastRepository:
                 .where(BroadcastDelivery.broadcast_id == broadcast_id)
                 .group_by(BroadcastDelivery.status)
             )
-            counts = dict(rows.tuples().all())
+            counts: dict[str, int] = {status: count for status, count in rows}
         return BroadcastTally(
             sent=counts.get(DeliveryStatus.SENT, 0),
             blocked=counts.get(DeliveryStatus.BLOCKED, 0),
