@@ -1,0 +1,48 @@
+"""The database goes away while the bot runs: users still get their media, or a clear answer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from data.locales import Locales
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.tiktok import FakeTikTok
+from tests.plugins.database import ADMIN_DSN, create_database, drop_database
+
+BotWithDatabase = Callable[[], Awaitable[None]]
+
+
+@pytest.fixture
+async def database_goes_away(start_bot) -> AsyncIterator[BotWithDatabase]:
+    """Start the bot on a database of its own; calling the result drops that database under the bot."""
+    name = f"ttbot_outage_{uuid.uuid4().hex[:8]}"
+    await create_database(name)
+    await start_bot(DB_URL=ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}")
+
+    async def drop() -> None:
+        await drop_database(name)  # WITH (FORCE): the bot's pooled connections are cut too
+
+    yield drop
+    await drop_database(name)
+
+
+async def test_a_link_still_gets_its_video_when_the_database_is_gone(
+    fake_telegram: FakeTelegram, fake_tiktok: FakeTikTok, database_goes_away: BotWithDatabase
+) -> None:
+    post = fake_tiktok.add_video("7350000000000009501")
+    await database_goes_away()
+    fake_telegram.send_message(9501, post.url)
+    video = await fake_telegram.wait_for_call("sendVideo", lambda c: c.params["chat_id"] == 9501, timeout=60)
+    assert video.file("video").data == post.h264.read()
+
+
+async def test_start_gets_a_localized_apology_when_the_database_is_gone(
+    fake_telegram: FakeTelegram, database_goes_away: BotWithDatabase
+) -> None:
+    await database_goes_away()
+    fake_telegram.send_message(9502, "/start", language_code="ru")
+    reply = await fake_telegram.wait_for_call("sendMessage", lambda c: c.params["chat_id"] == 9502, timeout=30)
+    assert reply.params["text"] == Locales.load().text("ru", "error_unknown")
