@@ -21,6 +21,10 @@ from data.repositories.stats import Metric, Series, Span
 GRAPH_WORKERS = 1
 SIZE_INCHES = (10, 5)
 DPI = 100
+# Fixed margins: matplotlib's automatic layouts cost a third of the drawing time.
+MARGINS = {"left": 0.09, "right": 0.985, "top": 0.92, "bottom": 0.15}
+# Telegram recompresses photos anyway; a light zlib level saves time, not quality.
+PNG_COMPRESSION = 1
 BAR_COLOR = "#4c78a8"
 CURRENT_BAR_COLOR = "#f58518"  # the bucket that holds "now", still filling up
 
@@ -43,12 +47,13 @@ def graph_title(series: Series) -> str:
 
 
 def render_png(series: Series) -> bytes:
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
     try:
         _draw(figure, series)
+        figure.subplots_adjust(**MARGINS)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": PNG_COMPRESSION})
         return buffer.getvalue()
     finally:
         figure.clear()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select, union_all
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql import ColumnElement, Select, Subquery
+from sqlalchemy.sql import ColumnElement, Select
 
 from data.models import Outcome, User
 from data.repositories.stats.reports import (
@@ -24,9 +22,7 @@ from data.repositories.stats.reports import (
     Period,
     PeriodReport,
     ReferralReport,
-    ReliabilityReport,
     Source,
-    Timing,
 )
 from data.repositories.stats.sql import (
     NOTHING_ROLLED_UP,
@@ -237,55 +233,6 @@ class FigureQueries:
         )
         return [ChatActivity(chat_id=chat_id, chat_type=kind, requests=int(n)) for chat_id, kind, n in rows]
 
-    # ---- reliability ----
-
-    async def reliability(self, window: timedelta) -> ReliabilityReport:
-        raw = attempts(self._snapshot.now - window)
-        rows = await self._session.execute(
-            select(raw.c.outcome, raw.c.error_kind, func.count()).group_by(raw.c.outcome, raw.c.error_kind)
-        )
-        attempted = succeeded = 0
-        errors: dict[str | None, int] = {}
-        for outcome, error_kind, n in rows:
-            attempted += n
-            if outcome == Outcome.SUCCESS:
-                succeeded += n
-            else:
-                errors[error_kind] = errors.get(error_kind, 0) + n
-        return ReliabilityReport(
-            window=window,
-            attempts=attempted,
-            succeeded=succeeded,
-            errors=sorted(errors.items(), key=lambda item: (-item[1], item[0] or "")),
-            timings=await self._timings(raw),
-        )
-
-    async def _timings(self, raw: Subquery) -> dict[Source, Timing]:
-        timed = (raw.c.outcome == Outcome.SUCCESS, raw.c.duration_ms.is_not(None))
-        if self._snapshot.sql.is_postgres:
-            percentiles = func.percentile_disc(postgresql.array([0.5, 0.95])).within_group(raw.c.duration_ms)
-            rows = await self._session.execute(
-                select(raw.c.source, func.count(), percentiles).where(*timed).group_by(raw.c.source)
-            )
-            return {Source(source): Timing(int(n), int(p[0]), int(p[1])) for source, n, p in rows}
-        counts = await self._session.execute(select(raw.c.source, func.count()).where(*timed).group_by(raw.c.source))
-        timings = {}
-        for source, n in counts:
-            p50, p95 = [await self._nth_duration(raw, source, percentile_offset(p, n)) for p in (0.5, 0.95)]
-            timings[Source(source)] = Timing(int(n), p50, p95)
-        return timings
-
-    async def _nth_duration(self, raw: Subquery, source: str, offset: int) -> int:
-        """SQLite has no percentile_disc: the value at its position in the sorted durations."""
-        statement = (
-            select(raw.c.duration_ms)
-            .where(raw.c.source == source, raw.c.outcome == Outcome.SUCCESS, raw.c.duration_ms.is_not(None))
-            .order_by(raw.c.duration_ms)
-            .offset(offset)
-            .limit(1)
-        )
-        return int(await self._session.scalar(statement) or 0)
-
     # ---- one chat ----
 
     async def chat_report(self, chat_id: int) -> ChatReport | None:
@@ -344,8 +291,3 @@ def _per_audience(rows: Iterable[tuple[Any, Any]]) -> dict[Audience, int]:
     for audience, n in rows:
         counts[Audience(audience)] += int(n or 0)
     return counts
-
-
-def percentile_offset(fraction: float, samples: int) -> int:
-    """0-based position of PostgreSQL's percentile_disc: the first value whose cumulative share reaches it."""
-    return max(math.ceil(fraction * samples), 1) - 1

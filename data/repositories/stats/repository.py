@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.models import utcnow
 from data.repositories.stats.queries import FigureQueries
+from data.repositories.stats.reliability import ReliabilityQueries
 from data.repositories.stats.reports import (
     Audience,
     AudienceFigures,
@@ -27,7 +28,13 @@ from data.repositories.stats.reports import (
     Series,
     Span,
 )
-from data.repositories.stats.rollups import advance_rollups, read_horizon, rebuild_rollups, rollup_horizon
+from data.repositories.stats.rollups import (
+    advance_rollups,
+    read_horizon,
+    rebuild_rollups,
+    refresh_visibility,
+    rollup_horizon,
+)
 from data.repositories.stats.series import SeriesQueries
 from data.repositories.stats.sql import NOTHING_ROLLED_UP, Dialect, Snapshot, as_utc, attempts
 from data.repositories.stats.tables import boards
@@ -44,6 +51,7 @@ class StatsRepository:
         self._sessions = sessions
         self._clock = clock
         self._known_horizon = NOTHING_ROLLED_UP
+        self._rollups_grew = False
         # One answer at a time: rollups advance between snapshots, never during one (SQLite reads outside
         # an explicit transaction have no snapshot), and the database is asked one big question at a time.
         self._lock = asyncio.Lock()
@@ -74,8 +82,8 @@ class StatsRepository:
 
     async def reliability(self) -> list[ReliabilityReport]:
         async with self._snapshot() as snapshot:
-            figures = FigureQueries(snapshot)
-            return [await figures.reliability(window) for window in RELIABILITY_WINDOWS]
+            queries = ReliabilityQueries(snapshot)
+            return [await queries.reliability(window) for window in RELIABILITY_WINDOWS]
 
     async def series(self, metric: Metric, span: Span) -> Series:
         async with self._snapshot() as snapshot:
@@ -110,9 +118,14 @@ class StatsRepository:
                 yield [_history_row(row) for row in partition]
 
     async def advance_rollups(self) -> datetime:
-        """Roll up the days that closed since the last run (the scheduler calls this; answers do too)."""
+        """Roll up the days that closed since the last run, then VACUUM the rollups if they grew (the
+        scheduler calls this; an answer that finds a day closed rolls it up itself, without the VACUUM)."""
         async with self._lock:
-            return await self._advance_rollups()
+            horizon = await self._advance_rollups()
+        if self._rollups_grew:
+            self._rollups_grew = False
+            await refresh_visibility(self._sessions)
+        return horizon
 
     async def rebuild_rollups(self) -> datetime:
         """Count every closed day again (after rows were added to days already rolled up)."""
@@ -120,7 +133,8 @@ class StatsRepository:
             horizon = rollup_horizon(self._clock())
             await rebuild_rollups(self._sessions, horizon)
             self._known_horizon = horizon
-            return horizon
+        await refresh_visibility(self._sessions)
+        return horizon
 
     async def board_message(self, chat_id: int, name: str) -> int | None:
         async with self._sessions() as session:
@@ -153,7 +167,8 @@ class StatsRepository:
                 await session.rollback()
 
     async def _advance_rollups(self) -> datetime:
-        self._known_horizon, _ = await advance_rollups(self._sessions, rollup_horizon(self._clock()))
+        self._known_horizon, grew = await advance_rollups(self._sessions, rollup_horizon(self._clock()))
+        self._rollups_grew |= grew
         return self._known_horizon
 
 

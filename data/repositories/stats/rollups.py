@@ -58,7 +58,6 @@ async def advance_rollups(sessions: async_sessionmaker[AsyncSession], until: dat
             return done, False
         await _roll_up(session, sql, done, until)
         await session.execute(rollup_progress.update().values(rolled_up_until=until))
-    await _refresh_visibility(sessions)
     return until, True
 
 
@@ -73,7 +72,6 @@ async def rebuild_rollups(sessions: async_sessionmaker[AsyncSession], until: dat
                 await session.execute(table.delete())
         await _roll_up(session, sql, NOTHING_ROLLED_UP, until)
         await session.execute(rollup_progress.update().values(rolled_up_until=until))
-    await _refresh_visibility(sessions)
 
 
 async def _lock_progress(session: AsyncSession, sql: Dialect) -> datetime:
@@ -126,7 +124,7 @@ async def _recount_last_active_days(session: AsyncSession) -> None:
     await session.execute(last_active_days.insert().from_select(["day", "audience", "chats"], per_day))
 
 
-async def _refresh_visibility(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def refresh_visibility(sessions: async_sessionmaker[AsyncSession]) -> None:
     """VACUUM the rollups on PostgreSQL: a day's upserts touch most pages of `stats_chat_activity`, and
     until they are vacuumed its counts cannot be answered from the index alone."""
     async with sessions() as session:
