@@ -112,7 +112,7 @@ class LinkDelivery:
     async def _run(self, request: LinkRequest, queued_ms: float) -> None:
         started = time.monotonic()
         status = StatusReactions(self._bot, request.chat_id, request.message_id)
-        status.accept_in_background()
+        status.accepted()
         attempt = _Attempt()
         try:
             await self._fetch_and_send(request, status, attempt)
@@ -173,7 +173,7 @@ class LinkDelivery:
         attempt.fetch_ms = _ms_since(fetch_started)
         with info:
             attempt.post_id = info.id
-            await status.sending()
+            status.sending()
             if isinstance(info, SlideshowInfo):
                 await self._send_fresh_slideshow(request, info, attempt)
             else:
@@ -191,7 +191,7 @@ class LinkDelivery:
             is_slideshow = cache_kind == slideshow_kind
             if is_slideshow and request.is_private and len(cached.file_ids) < int(meta.get("image_count", 0)):
                 return False  # cached from a group (first images only): a private chat gets every image
-            await status.sending()
+            status.sending()
             caption = _caption_from_meta(meta)
             try:
                 if is_slideshow:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -25,37 +27,39 @@ _MESSAGE_GONE = ("not found", "message_id_invalid")
 
 
 class StatusReactions:
+    """Status changes go out in order, one after another; `accepted` and `sending` do not wait for
+    Telegram (the delivery goes on meanwhile), `succeeded` and `failed` return once all is shown."""
+
     def __init__(self, bot: Bot, chat_id: int, message_id: int) -> None:
         self._bot = bot
         self._chat_id = chat_id
         self._message_id = message_id
         self._stand_in_id: int | None = None
         self._reactions_work = True
-        self._accepting: asyncio.Task[None] | None = None
+        self._last_step: asyncio.Task[None] | None = None
 
-    def accept_in_background(self) -> None:
-        """👀 goes out while the caller works on; every later status waits for it, so the order holds."""
-        self._accepting = asyncio.create_task(self._show(ACCEPTED))
+    def accepted(self) -> None:
+        self._after_previous(self._show(ACCEPTED))
 
-    async def accepted(self) -> None:
-        await self._show(ACCEPTED)
-
-    async def sending(self) -> None:
-        await self._accepted_first()
-        await self._show(SENDING)
+    def sending(self) -> None:
+        self._after_previous(self._show(SENDING))
 
     async def succeeded(self) -> None:
-        await self._accepted_first()
-        await self._finish(None)
+        await self._after_previous(self._finish(None))
 
     async def failed(self) -> None:
-        await self._accepted_first()
-        await self._finish(FAILED)
+        await self._after_previous(self._finish(FAILED))
 
-    async def _accepted_first(self) -> None:
-        accepting, self._accepting = self._accepting, None
-        if accepting is not None:
-            await accepting
+    def _after_previous(self, step: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        previous = self._last_step
+
+        async def in_order() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])  # an unexpected failure there is its own task's to report
+            await step
+
+        self._last_step = asyncio.create_task(in_order())
+        return self._last_step
 
     async def _finish(self, emoji: str | None) -> None:
         if self._stand_in_id is not None:

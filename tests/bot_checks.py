@@ -74,3 +74,16 @@ def image_of(data: bytes) -> Image.Image:
 def reply_allows_missing_message(params: dict[str, Any]) -> bool:
     reply = params.get("reply_parameters") or {}
     return bool(reply.get("allow_sending_without_reply"))
+
+
+async def reaction_cleared(fake_telegram: Any, chat_id: int, message_id: int) -> None:
+    """Wait for the bot to take its status reaction off a message (the last step of a delivery)."""
+    await fake_telegram.wait_for_call(
+        "setMessageReaction",
+        lambda call: (
+            call.params["chat_id"] == chat_id
+            and call.params["message_id"] == message_id
+            and not call.params.get("reaction")
+        ),
+        timeout=WAIT_TIMEOUT,
+    )

@@ -9,7 +9,9 @@ from data.models import MediaKind, Outcome
 from tests.bot_checks import (
     cache_row,
     callback_data,
+    eventually,
     image_of,
+    reaction_cleared,
     reply_allows_missing_message,
     user_row,
     video_rows,
@@ -50,6 +52,7 @@ async def test_link_in_private_chat_gets_the_video_with_metadata_thumbnail_capti
         (USER, POST_ID, MediaKind.VIDEO, Outcome.SUCCESS)
     ]
     assert rows[0].bytes == len(video) and rows[0].error_kind is None
+    await reaction_cleared(fake_telegram, USER, message["message_id"])
     assert fake_telegram.reaction_history(USER, message["message_id"]) == [["👀"], ["👨‍💻"], []]
 
 
@@ -87,7 +90,7 @@ async def test_file_mode_sends_the_original_bytes_as_a_document(
     assert call.file("document").data == video
     assert callback_data(call.params) == [f"music:{POST_ID}"]
     assert fake_telegram.calls_of("sendVideo") == []
-    assert await cache_row(db_sessions, POST_ID, "video_document") is not None
+    await eventually(lambda: cache_row(db_sessions, POST_ID, "video_document"), lambda row: row is not None)
 
 
 async def test_link_behind_hyperlinked_words_is_downloaded(fake_telegram, fake_tiktok, tt_bot) -> None:
@@ -127,7 +130,8 @@ async def test_link_in_a_group_gets_the_video_too(fake_telegram, fake_tiktok, tt
     assert call.params["chat_id"] == group
     rows = await video_rows(db_sessions)
     assert rows[0].chat_id == group and rows[0].outcome == Outcome.SUCCESS
-    assert fake_telegram.reaction_history(group, message["message_id"])[-1] == []
+    await reaction_cleared(fake_telegram, group, message["message_id"])
+    assert fake_telegram.reaction_history(group, message["message_id"]) == [["👀"], ["👨‍💻"], []]
 
 
 async def test_where_reactions_are_not_allowed_a_waiting_reply_stands_in_and_goes_away(
