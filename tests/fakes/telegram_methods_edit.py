@@ -18,6 +18,7 @@ NOT_MODIFIED = (
 )
 INLINE_UPLOAD = "can't upload a new file into an inline message; upload it elsewhere and use its file_id"
 _CAPTION_KEYS = ("caption", "caption_entities")
+_TEXT_KEYS = ("text", "entities", "link_preview_options")
 
 
 @dataclass
@@ -91,8 +92,8 @@ def edit_message_caption(state: FakeBotState, request: MethodRequest) -> Any:
 
 def edit_message_media(state: FakeBotState, request: MethodRequest) -> Any:
     target = _edit_target(state, request)
-    old_kind = _media_key(target.current)
-    if old_kind is None:
+    # The Bot API also replaces a text message with media (inline mode's "⏳" article becomes the video).
+    if _media_key(target.current) is None and "text" not in target.current:
         raise bad_request("there is no media in the message to edit")
     item = request.json("media")
     if not isinstance(item, dict):
@@ -104,7 +105,7 @@ def edit_message_media(state: FakeBotState, request: MethodRequest) -> Any:
     markup = inline_keyboard(request.json("reply_markup"))
     media = state.media.build(media_request, request.files)
     content = {media_request.kind: media} | caption
-    return _apply(target, (*MEDIA_KEYS, *_CAPTION_KEYS, "has_media_spoiler"), content, markup)
+    return _apply(target, (*MEDIA_KEYS, *_CAPTION_KEYS, *_TEXT_KEYS, "has_media_spoiler"), content, markup)
 
 
 def edit_message_reply_markup(state: FakeBotState, request: MethodRequest) -> Any:
