@@ -15,6 +15,7 @@ from data.database import create_engine, create_session_factory, upgrade_databas
 from data.locales import Locales
 from data.repositories import Repositories
 from handlers import build_root_router
+from handlers.inline_delivery import InlineDelivery
 from misc.bot_factory import create_bot
 from misc.broadcaster import Broadcaster
 from misc.commands import set_command_menu
@@ -72,6 +73,13 @@ async def build(settings: Settings) -> DownloadBot:
         workflow = {"bot": bot, "tiktok": tiktok, "queue": queue, "repos": repos, "sender": sender}
         delivery = LinkDelivery(**workflow, locales=locales, failures=failures, bot_tag=settings.telegram.bot_tag)
         sounds = SoundDelivery(**workflow, locales=locales, failures=failures)
+        inline = InlineDelivery(
+            **workflow,
+            locales=locales,
+            errors=errors,
+            storage_chat_id=settings.storage_channel_id,
+            bot_tag=settings.telegram.bot_tag,
+        )
 
         broadcaster = Broadcaster(bot, repos, downloads_busy=lambda: queue.active() > 0)
         in_flight = InFlightUpdates()
@@ -87,6 +95,7 @@ async def build(settings: Settings) -> DownloadBot:
             sender=sender,
             delivery=delivery,
             sounds=sounds,
+            inline=inline,
             in_flight=in_flight,
         )
         dispatcher.startup.register(broadcaster.start)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, broadcast, errors, get_music, get_video, settings, start, unsupported
+from handlers import admin, broadcast, errors, get_music, get_video, inline, settings, start, unsupported
 
 
 def build_root_router() -> Router:
@@ -15,6 +15,7 @@ def build_root_router() -> Router:
     root.include_routers(*_detached(admin.router, broadcast.router, admin.guard_router))
     root.include_routers(*_detached(start.router, settings.router))
     root.include_routers(*_detached(get_video.router, get_music.router))
+    root.include_routers(*_detached(inline.router))
     root.include_routers(*_detached(unsupported.router))
     return root
 
