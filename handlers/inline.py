@@ -25,6 +25,7 @@ from handlers.inline_results import (
     result_id,
     slide_keyboard,
 )
+from misc.delivery import is_stale_file_error
 from tiktok_api import extract_post_id, find_links
 
 router = Router(name="inline")
@@ -48,9 +49,19 @@ async def answer_query(
         await query.answer([not_a_link_result(locales, lang)], cache_time=CACHE_TIME, is_personal=True)
         return
     post_id = extract_post_id(links[0])  # short links are resolved only once the result is chosen
+    loading = loading_result(locales, lang, result_id(ResultKind.DOWNLOAD, query.query, post_id))
     cached = await inline.cached_result(query.query, post_id, lang) if post_id else None
-    result = cached or loading_result(locales, lang, result_id(ResultKind.DOWNLOAD, query.query, post_id))
-    await query.answer([result], cache_time=CACHE_TIME, is_personal=True)
+    if cached is None:
+        await query.answer([loading], cache_time=CACHE_TIME, is_personal=True)
+        return
+    try:
+        await query.answer([cached], cache_time=CACHE_TIME, is_personal=True)
+    except TelegramBadRequest as error:
+        if not is_stale_file_error(error):
+            raise
+        # Telegram forgot the cached file: offer the download instead (it caches the new file id).
+        await inline.forget_cached(post_id)
+        await query.answer([loading], cache_time=CACHE_TIME, is_personal=True)
 
 
 @router.chosen_inline_result()

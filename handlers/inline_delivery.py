@@ -121,6 +121,11 @@ class InlineDelivery:
             )
         return None
 
+    async def forget_cached(self, post_id: str) -> None:
+        """Telegram no longer knows the cached file ids of this post."""
+        for cache_kind in (VIDEO_CACHE, SLIDESHOW_CACHE):
+            await best_effort(self._repos.media_cache.drop(post_id, cache_kind), None, "cache drop")
+
     async def record_cached_choice(self, user_id: int, post_id: str, kind: str) -> None:
         """A cached result went out as it was offered: count the delivery."""
         recording = self._repos.deliveries.record_video(user_id, post_id, kind=kind, is_inline=True)

@@ -205,3 +205,40 @@ async def test_an_error_turns_the_inline_message_into_the_localized_error_text(
     assert not message.get("reply_markup")
     [row] = await video_rows(db_sessions)
     assert (row.is_inline, row.outcome, row.error_kind) == (True, Outcome.FAILED, "private")
+
+
+async def test_a_cached_post_whose_file_telegram_forgot_is_offered_for_download_again(
+    inline_bot: FakeTelegram, fake_tiktok: FakeTikTok, db_sessions
+) -> None:
+    tg = inline_bot
+    post = fake_tiktok.add_video(VIDEO_ID)
+    tg.send_message(USER, post.url)
+    await tg.wait_for_call("sendVideo", timeout=30)
+    await video_rows(db_sessions)
+    tg.forget_file_ids()
+
+    sent = tg.inline_query(USER, post.url)
+    query_id = sent["inline_query"]["id"]
+    refused, answered = await tg.wait_for_calls(
+        "answerInlineQuery", 2, predicate=lambda call: call.params["inline_query_id"] == query_id
+    )
+    assert refused.error is not None and "wrong file identifier" in refused.error[1]
+    assert answered.ok and answered.params["results"][0]["type"] == "article"
+    assert await cache_row(db_sessions, VIDEO_ID, "video") is None
+
+
+async def test_without_a_storage_channel_a_fresh_post_ends_in_an_error_text(
+    start_bot: StartBot, fake_telegram: FakeTelegram, fake_tiktok: FakeTikTok, db_sessions
+) -> None:
+    tg = fake_telegram
+    await UserRepository(db_sessions).register(USER, "private", "en")
+    await start_bot()
+    post = fake_tiktok.add_video(VIDEO_ID)
+    answer = await ask(tg, post.url)
+    inline_message_id = await choose(tg, answer, post.url)
+
+    await tg.wait_for_call("editMessageText", timeout=30)
+    assert tg.inline_message(inline_message_id)["text"] == LOCALES.text("en", "error_unknown")
+    assert not tg.calls_of("sendVideo")
+    [row] = await video_rows(db_sessions)
+    assert (row.is_inline, row.outcome) == (True, Outcome.FAILED)
