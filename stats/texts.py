@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from data.repositories.stats import (
     Audience,
@@ -175,16 +175,12 @@ def other(stats: OtherStats) -> str:
     )
 
 
-def _window_title(window: timedelta) -> str:
-    return "Last 24 hours" if window == timedelta(hours=24) else f"Last {window.days} days"
-
-
 def reliability(reports: Sequence[ReliabilityReport]) -> str:
     parts = ["<b>✅ Reliability</b>"]
     for report in reports:
         rate = percent(report.succeeded, report.attempts)
         parts.append(
-            f"<b>{_window_title(report.window)}</b>: {number(report.succeeded)} of {number(report.attempts)} "
+            f"<b>{PERIOD_TITLES[report.period]}</b>: {number(report.succeeded)} of {number(report.attempts)} "
             f"attempts succeeded ({rate})"
         )
         if report.errors:

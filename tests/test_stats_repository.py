@@ -117,6 +117,7 @@ async def test_other_file_mode_languages_and_top_chats(stats_sessions) -> None:
 
 async def test_reliability_success_rate_error_kinds_and_percentiles(stats_sessions) -> None:
     day, week = await (await seeded(stats_sessions)).reliability()
+    assert (day.period, week.period) == (Period.DAY, Period.WEEK)
     assert (day.attempts, day.succeeded) == (7, 5)
     assert day.success_rate == 5 / 7
     assert day.errors == [("deleted", 1), ("network", 1)]

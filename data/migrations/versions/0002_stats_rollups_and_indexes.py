@@ -40,11 +40,12 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("audience", sa.String(length=8), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("error_kind", sa.String(length=32), nullable=False),
         sa.Column("is_inline", sa.Boolean(), nullable=False),
         sa.Column("deliveries", sa.BigInteger(), nullable=False),
         sa.Column("bytes", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "day", "source", "audience", "outcome", "is_inline", name=op.f("pk_stats_daily_deliveries")
+            "day", "source", "audience", "outcome", "error_kind", "is_inline", name=op.f("pk_stats_daily_deliveries")
         ),
     )
     op.create_table(

@@ -25,12 +25,12 @@ from data.repositories.stats.reports import (
     Span,
     Timing,
 )
-from data.repositories.stats.repository import RELIABILITY_WINDOWS, StatsRepository
+from data.repositories.stats.repository import RELIABILITY_PERIODS, StatsRepository
 from data.repositories.stats.rollups import ROLLUP_LAG, rollup_horizon
 from data.repositories.stats.tables import STATS_METADATA, STATS_TABLES
 
 __all__ = [
-    "RELIABILITY_WINDOWS",
+    "RELIABILITY_PERIODS",
     "ROLLUP_LAG",
     "STATS_METADATA",
     "STATS_TABLES",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
 from data.models import Outcome, User
@@ -31,23 +31,11 @@ from data.repositories.stats.sql import (
     attempts,
     audience_of_chat,
     audience_of_user,
-    midnight,
 )
 from data.repositories.stats.tables import chat_activity, daily_deliveries, daily_registrations, last_active_days
 
-PERIOD_DAYS = {Period.WEEK: 7, Period.MONTH: 30}
 TOP_REFERRALS = 15
 TOP_CHATS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class _Window:
-    """Rows at or after `raw_since` are read raw; rolled-up days from `from_day` (None: all) are added."""
-
-    since: datetime | None
-    raw_since: datetime
-    from_day: date | None
-    uses_rollups: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +52,6 @@ class FigureQueries:
     def __init__(self, snapshot: Snapshot) -> None:
         self._session = snapshot.session
         self._snapshot = snapshot
-
-    def _window(self, period: Period) -> _Window:
-        now, horizon = self._snapshot.now, self._snapshot.horizon
-        if period is Period.DAY:
-            since = now - timedelta(hours=24)
-            return _Window(since=since, raw_since=since, from_day=None, uses_rollups=False)
-        if period is Period.ALL:
-            return _Window(since=None, raw_since=horizon, from_day=None, uses_rollups=True)
-        # Calendar days, today included, so the figures match the daily buckets of the graphs.
-        from_day = now.date() - timedelta(days=PERIOD_DAYS[period] - 1)
-        since = midnight(from_day)
-        return _Window(since=since, raw_since=max(horizon, since), from_day=from_day, uses_rollups=True)
 
     # ---- quick stats and periods ----
 
@@ -106,14 +82,14 @@ class FigureQueries:
         cells = await self._delivery_cells(period)
         return PeriodReport(
             period=period,
-            since=self._window(period).since,
+            since=self._snapshot.window(period).since,
             registrations=await self.registrations(period),
             active_chats=await self.active_chats(period),
             deliveries={source: _tally(cell for cell in cells if cell.source == source) for source in Source},
         )
 
     async def registrations(self, period: Period) -> dict[Audience, int]:
-        window = self._window(period)
+        window = self._snapshot.window(period)
         audience = audience_of_user().label("audience")
         parts: list[Select] = [
             select(audience, func.count().label("n")).where(User.registered_at >= window.raw_since).group_by(audience)
@@ -128,7 +104,7 @@ class FigureQueries:
         return _per_audience(rows)
 
     async def _delivery_cells(self, period: Period) -> list[_DeliveryCell]:
-        window = self._window(period)
+        window = self._snapshot.window(period)
         raw = attempts(window.raw_since)
         keys = (raw.c.source, audience_of_chat(raw.c.chat_id).label("audience"), raw.c.outcome, raw.c.is_inline)
         parts: list[Select] = [
@@ -153,7 +129,7 @@ class FigureQueries:
     async def active_chats(self, period: Period) -> dict[Audience, int]:
         """Chats that asked for anything (videos, slideshows or sounds) in the period. A chat was active
         since day D exactly when its last active day is D or later."""
-        window = self._window(period)
+        window = self._snapshot.window(period)
         raw = attempts(window.raw_since)
         live_chats = select(raw.c.chat_id).distinct().subquery("live_chats")
         if not window.uses_rollups:
@@ -189,21 +165,16 @@ class FigureQueries:
         )
         return ReferralReport(referred=int(referred or 0), top=[(payload, int(n)) for payload, n in rows])
 
-    async def other(self) -> OtherStats:
+    async def other(self, languages: Awaitable[list[tuple[str | None, int]]]) -> OtherStats:
+        """`languages` is counted elsewhere meanwhile: it needs no rollup, and a million users take a while."""
         file_mode = await self._session.scalar(select(func.count()).select_from(User).where(User.file_mode))
         blocked = await self._session.scalar(select(func.count()).select_from(User).where(User.blocked))
-        count = func.count().label("n")
-        languages = await self._session.execute(
-            select(User.language, count)
-            .group_by(User.language)
-            .order_by(count.desc(), User.language.asc().nulls_last())
-        )
         return OtherStats(
             chats=sum((await self.registrations(Period.ALL)).values()),
             file_mode_chats=int(file_mode or 0),
             blocked_chats=int(blocked or 0),
-            languages=[(language, int(n)) for language, n in languages],
             top_chats=await self.top_chats(),
+            languages=await languages,
         )
 
     async def top_chats(self, limit: int = TOP_CHATS) -> list[ChatActivity]:
@@ -262,6 +233,14 @@ class FigureQueries:
             first_request=min((as_utc(row[5]) for row in rows), default=None),
             last_request=max((as_utc(row[6]) for row in rows), default=None),
         )
+
+
+async def count_languages(session: AsyncSession) -> list[tuple[str | None, int]]:
+    count = func.count().label("n")
+    rows = await session.execute(
+        select(User.language, count).group_by(User.language).order_by(count.desc(), User.language.asc().nulls_last())
+    )
+    return [(language, int(n)) for language, n in rows]
 
 
 def _tally(cells: Iterable[_DeliveryCell]) -> DeliveryTally:

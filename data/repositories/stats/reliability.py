@@ -1,19 +1,29 @@
-"""Success rate, error kinds and p50/p95 time per delivery over a rolling window of raw rows."""
+"""Success rate, error kinds and p50/p95 time per delivery for a period.
+
+Counts come from the rollups plus the raw rows since the horizon; the percentiles need every
+duration of the period, so they read raw rows, one source at a time (each over its own index).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import func, select, union_all
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql import Subquery
+from sqlalchemy.sql import ColumnElement, Select
 
-from data.models import Outcome
-from data.repositories.stats.reports import ReliabilityReport, Source, Timing
-from data.repositories.stats.sql import Snapshot, attempts
+from data.models import Music, Outcome, Video
+from data.repositories.stats.reports import Period, ReliabilityReport, Source, Timing
+from data.repositories.stats.sql import Snapshot, attempts, constant
+from data.repositories.stats.tables import daily_deliveries
+
+# (table, its rows of this source) for every source.
+_SOURCE_ROWS = {
+    Source.VIDEO: (Video, Video.kind == constant(Source.VIDEO)),
+    Source.SLIDESHOW: (Video, Video.kind == constant(Source.SLIDESHOW)),
+    Source.MUSIC: (Music, Music.kind == constant(Source.MUSIC)),
+}
 
 
 class ReliabilityQueries:
@@ -21,69 +31,72 @@ class ReliabilityQueries:
         self._snapshot = snapshot
         self._session = snapshot.session
 
-    async def reliability(self, window: timedelta) -> ReliabilityReport:
-        raw = attempts(self._snapshot.now - window)
-        if self._snapshot.sql.is_postgres:
-            outcomes, timings = await self._in_one_pass(raw)
-        else:
-            outcomes, timings = await self._outcomes(raw), await self._timings_by_offset(raw)
+    async def reliability(self, period: Period) -> ReliabilityReport:
+        window = self._snapshot.window(period)
         attempted = succeeded = 0
         errors: dict[str | None, int] = {}
-        for outcome, error_kind, n in outcomes:
+        for outcome, error_kind, n in await self._outcomes(period):
             attempted += n
             if outcome == Outcome.SUCCESS:
                 succeeded += n
             else:
-                errors[error_kind] = errors.get(error_kind, 0) + n
+                kind = error_kind or None
+                errors[kind] = errors.get(kind, 0) + n
+        since = window.since or window.raw_since
+        timings = {}
+        for source in Source:
+            timing = await self._timing(source, since)
+            if timing is not None:
+                timings[source] = timing
         return ReliabilityReport(
-            window=window,
+            period=period,
             attempts=attempted,
             succeeded=succeeded,
             errors=sorted(errors.items(), key=lambda item: (-item[1], item[0] or "")),
             timings=timings,
         )
 
-    async def _in_one_pass(self, raw: Subquery) -> tuple[list[tuple[str, str | None, int]], dict[Source, Timing]]:
-        """One scan of the window: counts per (source, outcome, error kind), and per source (the grouping
-        set whose outcome is NULL; stored outcomes never are) the timed successes and their percentiles."""
-        timed = and_(raw.c.outcome == Outcome.SUCCESS, raw.c.duration_ms.is_not(None))
-        percentiles = func.percentile_disc(postgresql.array([0.5, 0.95])).within_group(raw.c.duration_ms)
-        keys = (raw.c.source, raw.c.outcome, raw.c.error_kind)
-        statement = select(*keys, func.count(), func.count().filter(timed), percentiles.filter(timed)).group_by(
-            func.grouping_sets(tuple_(*keys), tuple_(raw.c.source))
+    async def _outcomes(self, period: Period) -> list[tuple[str, str, int]]:
+        window = self._snapshot.window(period)
+        raw = attempts(window.raw_since)
+        error_kind = func.coalesce(raw.c.error_kind, constant("")).label("error_kind")
+        parts: list[Select] = [
+            select(raw.c.outcome, error_kind, func.count().label("n")).group_by(raw.c.outcome, error_kind)
+        ]
+        if window.uses_rollups:
+            table = daily_deliveries.c
+            rolled = select(table.outcome, table.error_kind, table.deliveries)
+            if window.from_day is not None:
+                rolled = rolled.where(table.day >= window.from_day)
+            parts.append(rolled)
+        both = union_all(*parts).subquery()
+        rows = await self._session.execute(
+            select(both.c.outcome, both.c.error_kind, func.sum(both.c.n)).group_by(both.c.outcome, both.c.error_kind)
         )
-        outcomes, timings = [], {}
-        for source, outcome, error_kind, n, timed_n, p in await self._session.execute(statement):
-            if outcome is not None:
-                outcomes.append((outcome, error_kind, int(n)))
-            elif timed_n:
-                timings[Source(source)] = Timing(int(timed_n), int(p[0]), int(p[1]))
-        return outcomes, timings
+        return [(outcome, error_kind, int(n)) for outcome, error_kind, n in rows]
 
-    async def _outcomes(self, raw: Subquery) -> Iterable[Any]:
-        return await self._session.execute(
-            select(raw.c.outcome, raw.c.error_kind, func.count()).group_by(raw.c.outcome, raw.c.error_kind)
+    async def _timing(self, source: Source, since: datetime) -> Timing | None:
+        model, of_source = _SOURCE_ROWS[source]
+        timed: tuple[ColumnElement[bool], ...] = (
+            model.created_at >= since,
+            of_source,
+            model.outcome == constant(Outcome.SUCCESS),
+            model.duration_ms.is_not(None),
         )
-
-    async def _timings_by_offset(self, raw: Subquery) -> dict[Source, Timing]:
-        """SQLite has no percentile_disc: count the timed successes, then read the value at each position."""
-        timed = (raw.c.outcome == Outcome.SUCCESS, raw.c.duration_ms.is_not(None))
-        counts = await self._session.execute(select(raw.c.source, func.count()).where(*timed).group_by(raw.c.source))
-        timings = {}
-        for source, n in counts:
-            p50, p95 = [await self._nth_duration(raw, source, percentile_offset(p, n)) for p in (0.5, 0.95)]
-            timings[Source(source)] = Timing(int(n), p50, p95)
-        return timings
-
-    async def _nth_duration(self, raw: Subquery, source: str, offset: int) -> int:
-        statement = (
-            select(raw.c.duration_ms)
-            .where(raw.c.source == source, raw.c.outcome == Outcome.SUCCESS, raw.c.duration_ms.is_not(None))
-            .order_by(raw.c.duration_ms)
-            .offset(offset)
-            .limit(1)
-        )
-        return int(await self._session.scalar(statement) or 0)
+        if self._snapshot.sql.is_postgres:
+            percentiles = func.percentile_disc(postgresql.array([0.5, 0.95])).within_group(model.duration_ms)
+            samples, values = (await self._session.execute(select(func.count(), percentiles).where(*timed))).one()
+            return Timing(int(samples), int(values[0]), int(values[1])) if samples else None
+        # SQLite has no percentile_disc: count, then read the value at each position.
+        samples = int(await self._session.scalar(select(func.count()).where(*timed)) or 0)
+        if not samples:
+            return None
+        ordered = select(model.duration_ms).where(*timed).order_by(model.duration_ms).limit(1)
+        p50, p95 = [
+            int(await self._session.scalar(ordered.offset(percentile_offset(fraction, samples))))
+            for fraction in (0.5, 0.95)
+        ]
+        return Timing(samples, p50, p95)
 
 
 def percentile_offset(fraction: float, samples: int) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from data.models import MediaKind
@@ -103,7 +103,7 @@ class Timing:
 
 @dataclass(frozen=True, slots=True)
 class ReliabilityReport:
-    window: timedelta
+    period: Period
     attempts: int
     succeeded: int
     errors: list[tuple[str | None, int]]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.models import utcnow
-from data.repositories.stats.queries import FigureQueries
+from data.repositories.stats.queries import FigureQueries, count_languages
 from data.repositories.stats.reliability import ReliabilityQueries
 from data.repositories.stats.reports import (
     Audience,
@@ -40,7 +40,7 @@ from data.repositories.stats.sql import NOTHING_ROLLED_UP, Dialect, Snapshot, as
 from data.repositories.stats.tables import boards
 from data.repositories.upsert import insert_for
 
-RELIABILITY_WINDOWS = (timedelta(hours=24), timedelta(days=7))
+RELIABILITY_PERIODS = (Period.DAY, Period.WEEK)
 # Percentiles sort every delivery of a week in memory; the default 4 MB would spill to disk.
 ANSWER_WORK_MEM = "64MB"
 HISTORY_BATCH = 2000
@@ -77,13 +77,19 @@ class StatsRepository:
             return await FigureQueries(snapshot).referrals()
 
     async def other(self) -> OtherStats:
-        async with self._snapshot() as snapshot:
-            return await FigureQueries(snapshot).other()
+        async with self._snapshot() as snapshot, asyncio.TaskGroup() as tasks:
+            languages = tasks.create_task(self._languages())
+            return await FigureQueries(snapshot).other(languages)
+
+    async def _languages(self) -> list[tuple[str | None, int]]:
+        async with self._sessions() as session:
+            await Dialect.of(session).tune(session, ANSWER_WORK_MEM)
+            return await count_languages(session)
 
     async def reliability(self) -> list[ReliabilityReport]:
         async with self._snapshot() as snapshot:
             queries = ReliabilityQueries(snapshot)
-            return [await queries.reliability(window) for window in RELIABILITY_WINDOWS]
+            return [await queries.reliability(period) for period in RELIABILITY_PERIODS]
 
     async def series(self, metric: Metric, span: Span) -> Series:
         async with self._snapshot() as snapshot:

@@ -20,6 +20,7 @@ from data.repositories.stats.sql import (
     attempts,
     audience_of_chat,
     audience_of_user,
+    constant,
     midnight,
 )
 from data.repositories.stats.tables import (
@@ -98,9 +99,16 @@ async def _roll_up(session: AsyncSession, sql: Dialect, since: datetime, until: 
 
     raw = attempts(since, until)
     day = sql.day_of(raw.c.created_at).label("day")
-    keys = (day, raw.c.source, audience_of_chat(raw.c.chat_id).label("audience"), raw.c.outcome, raw.c.is_inline)
+    keys = (
+        day,
+        raw.c.source,
+        audience_of_chat(raw.c.chat_id).label("audience"),
+        raw.c.outcome,
+        func.coalesce(raw.c.error_kind, constant("")).label("error_kind"),
+        raw.c.is_inline,
+    )
     deliveries = select(*keys, func.count(), func.coalesce(func.sum(raw.c.bytes), 0)).group_by(*keys)
-    columns = ["day", "source", "audience", "outcome", "is_inline", "deliveries", "bytes"]
+    columns = ["day", "source", "audience", "outcome", "error_kind", "is_inline", "deliveries", "bytes"]
     await session.execute(daily_deliveries.insert().from_select(columns, deliveries))
 
     per_chat = select(raw.c.chat_id, func.count(), func.max(day)).group_by(raw.c.chat_id)

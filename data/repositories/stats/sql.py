@@ -8,7 +8,7 @@ Days and hours are UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Date, DateTime, String, case, cast, func, literal_column, select, union_all
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from data.models import Music, User, Video
-from data.repositories.stats.reports import Audience
+from data.repositories.stats.reports import Audience, Period
 
 NOTHING_ROLLED_UP = datetime(1970, 1, 1, tzinfo=UTC)
 _TRUNCATE_PATTERNS = {"hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d 00:00:00", "month": "%Y-%m-01 00:00:00"}
@@ -109,6 +109,20 @@ class Dialect:
             await session.execute(select(*settings))
 
 
+PERIOD_DAYS = {Period.WEEK: 7, Period.MONTH: 30}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A period as the queries see it: rolled-up days from `from_day` on (all of them when None) when
+    `uses_rollups`, plus the raw rows at or after `raw_since`. `since` is where the period starts."""
+
+    since: datetime | None
+    raw_since: datetime
+    from_day: date | None
+    uses_rollups: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """One consistent read: rows at or after `horizon` are read raw, the days before it from rollups."""
@@ -117,3 +131,14 @@ class Snapshot:
     sql: Dialect
     now: datetime
     horizon: datetime
+
+    def window(self, period: Period) -> Window:
+        if period is Period.DAY:
+            since = self.now - timedelta(hours=24)
+            return Window(since=since, raw_since=since, from_day=None, uses_rollups=False)
+        if period is Period.ALL:
+            return Window(since=None, raw_since=self.horizon, from_day=None, uses_rollups=True)
+        # Calendar days, today included, so the figures match the daily buckets of the graphs.
+        from_day = self.now.date() - timedelta(days=PERIOD_DAYS[period] - 1)
+        since = midnight(from_day)
+        return Window(since=since, raw_since=max(self.horizon, since), from_day=from_day, uses_rollups=True)

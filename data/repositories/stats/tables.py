@@ -29,6 +29,7 @@ daily_deliveries = Table(
     Column("source", String(16), primary_key=True),
     Column("audience", String(8), primary_key=True),
     Column("outcome", String(16), primary_key=True),
+    Column("error_kind", String(32), primary_key=True),  # '' for none: key columns cannot be NULL
     Column("is_inline", Boolean, primary_key=True),
     Column("deliveries", BigInteger, nullable=False),
     Column("bytes", BigInteger, nullable=False),
