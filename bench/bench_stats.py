@@ -222,7 +222,8 @@ async def run(users: int, deliveries: int, runs: int, keep: bool) -> None:
     engine = create_engine(dsn.replace("postgresql://", "postgresql+asyncpg://", 1), pool_size=2)
     try:
         server = await admin.fetchval("SHOW server_version")
-        print(f"PostgreSQL {server}, {os.cpu_count()} CPUs, Python {platform.python_version()}, database {name}")
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"PostgreSQL {server}, {os.cpu_count()} CPUs (load {load}), Python {platform.python_version()}")
         await upgrade_database(engine)
         print(f"seeding {users:,} users and {deliveries:,} deliveries…", flush=True)
         seeded = await seed(dsn, users, deliveries)
