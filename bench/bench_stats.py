@@ -215,10 +215,10 @@ def print_table(title: str, rows: list[Timing]) -> None:
 
 
 async def run(users: int, deliveries: int, runs: int, keep: bool) -> None:
-    name = f"ttbot_bench_{uuid.uuid4().hex[:8]}"
+    database = f"ttbot_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{database}"
     engine = create_engine(dsn.replace("postgresql://", "postgresql+asyncpg://", 1), pool_size=2)
     try:
         server = await admin.fetchval("SHOW server_version")
@@ -247,8 +247,8 @@ async def run(users: int, deliveries: int, runs: int, keep: bool) -> None:
             [Timing(name, [q + r for q, r in zip(query, render, strict=True)]) for name, query, render in graph_rows],
         )
         print("\nGraphs split: median query ms / median render ms")
-        for name, query, render in graph_rows:
-            print(f"  {name:28} {statistics.median(query):7.1f} / {statistics.median(render):7.1f}")
+        for graph, query, render in graph_rows:
+            print(f"  {graph:28} {statistics.median(query):7.1f} / {statistics.median(render):7.1f}")
 
         # Last, because it moves the horizon past today's rows: the daily step of a running bot.
         tomorrow = StatsRepository(sessions, clock=lambda: utcnow() + timedelta(days=1))
@@ -258,9 +258,9 @@ async def run(users: int, deliveries: int, runs: int, keep: bool) -> None:
     finally:
         await engine.dispose()
         if keep:
-            print(f"kept database {name}")
+            print(f"kept database {database}")
         else:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
 
 
