@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     false,
     func,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,6 +82,13 @@ class User(Base):
     file_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_seen: Mapped[datetime | None] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_users_language", "language"),
+        # Few chats turn these on: partial indexes keep the counts cheap on millions of rows.
+        Index("ix_users_file_mode_on", "chat_id", postgresql_where=text("file_mode"), sqlite_where=text("file_mode")),
+        Index("ix_users_blocked_on", "chat_id", postgresql_where=text("blocked"), sqlite_where=text("blocked")),
+    )
 
 
 class _Delivery:

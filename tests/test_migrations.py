@@ -68,3 +68,19 @@ async def test_migrations_also_run_on_sqlite(tmp_path) -> None:
         assert set(Base.metadata.tables) <= await table_names(engine)
     finally:
         await engine.dispose()
+
+
+async def test_models_and_migrations_describe_the_same_schema(empty_engine: AsyncEngine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from data.repositories.stats.tables import STATS_METADATA
+
+    await upgrade_database(empty_engine)
+
+    def differences(connection) -> list:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return compare_metadata(context, [Base.metadata, STATS_METADATA])
+
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(differences) == []

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from data.config import normalize_db_url
 from data.models import Base
+from data.repositories.stats.tables import STATS_METADATA
 
-target_metadata = Base.metadata
+target_metadata = [Base.metadata, STATS_METADATA]
 
 
 def _run(connection: Connection) -> None:

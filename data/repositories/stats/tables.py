@@ -3,7 +3,7 @@ and the ids of the messages it keeps up to date in STATS_CHAT."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, MetaData, SmallInteger, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, MetaData, SmallInteger, String, Table, text
 
 from data.models import NAMING_CONVENTION
 
@@ -41,6 +41,8 @@ chat_activity = Table(
     Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
     Column("requests", BigInteger, nullable=False),
     Column("last_day", Date, nullable=False),
+    Index("ix_stats_chat_activity_last_day_chat_id", "last_day", "chat_id"),
+    Index("ix_stats_chat_activity_top", text("requests DESC"), text("chat_id")),
 )
 # How many chats had their last active day on each day: recounted from `stats_chat_activity` at each
 # rollup, so "chats active since day D" is a sum over a few hundred rows instead of a million.
