@@ -186,22 +186,24 @@ class Broadcaster:
         return _Outcome(DeliveryStatus.FAILED, "rate limited: retry_after kept coming")
 
     async def _complete(self, job: BroadcastJob, *, aborted: bool) -> None:
+        status = BroadcastStatus.ABORTED if aborted else BroadcastStatus.DONE
+        # Only the worker that closes the job reports it (webhook mode runs several processes).
+        if not await self._repos.broadcasts.finish(job.id, status):
+            return
         tally = await self._repos.broadcasts.tally(job.id)
         logger.info(
             "broadcast #%d %s: sent=%d blocked=%d failed=%d unconfirmed=%d",
             job.id,
-            "aborted" if aborted else "done",
+            status,
             tally.sent,
             tally.blocked,
             tally.failed,
             tally.unconfirmed,
         )
-        # Report first: a crash right here repeats the report at the next start instead of losing it.
         try:
             await self._bot.send_message(job.admin_chat_id, format_report(job.id, tally, aborted=aborted))
         except AiogramError:
             logger.warning("broadcast #%d: could not send the report to the admin", job.id)
-        await self._repos.broadcasts.finish(job.id, BroadcastStatus.ABORTED if aborted else BroadcastStatus.DONE)
 
     async def _wait_for_turn(self) -> None:
         """Sleep until the next send is due; chats skipped as already claimed cost no turn."""

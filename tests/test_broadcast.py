@@ -20,8 +20,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.config import TelegramSettings
+from data.repositories import Repositories
 from data.repositories.users import UserRepository
-from misc.broadcaster import BUSY_RATE
+from misc.bot_factory import create_bot
+from misc.broadcaster import BUSY_RATE, Broadcaster
 from tests.fakes.telegram import ApiCall, FakeTelegram
 from tests.plugins.bot import StartBot
 
@@ -212,6 +215,33 @@ async def test_broadcast_stays_below_the_global_outgoing_limit(
     assert sum(copies_per_chat(tg).values()) == 40
     # Telegram allows ~30 messages/s per bot; the broadcast leaves room for the downloads.
     assert tg.max_calls_in_window({"copyMessage"}, window=1.0) <= 21
+
+
+async def test_two_workers_on_one_job_send_each_user_one_copy_and_report_once(
+    fake_telegram: FakeTelegram, db_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Webhook mode runs several processes, each with its broadcaster: the claims keep them apart."""
+    tg = fake_telegram
+    recipients = range(1801, 1831)
+    await seed_users(db_sessions, recipients)
+    source = tg.send_message(ADMIN, "For everyone")
+    repos = Repositories.create(db_sessions)
+    await repos.broadcasts.create(ADMIN, ADMIN, source["message_id"], None)
+    bot = create_bot(tg.token, TelegramSettings(tg.token, None, tg.base_url, False, ""))
+    workers = [Broadcaster(bot, repos), Broadcaster(bot, repos)]
+    try:
+        for worker in workers:
+            await worker.start()
+        report = await wait_for_report(tg)
+    finally:
+        for worker in workers:
+            await worker.stop()
+        await bot.session.close()
+
+    assert copies_per_chat(tg) == dict.fromkeys(recipients, 1)
+    assert report.startswith("📣 Broadcast #1 finished.\nSent: ")
+    assert len([call for call in tg.calls_of("sendMessage") if is_report(call)]) == 1
+    assert await repos.broadcasts.finish(1) is False  # closed once: only the closing worker reports
 
 
 # ---------------------------------------------------------------- kill the bot halfway

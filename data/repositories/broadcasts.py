@@ -177,9 +177,15 @@ class BroadcastRepository:
             unconfirmed=counts.get(DeliveryStatus.SENDING, 0),
         )
 
-    async def finish(self, broadcast_id: int, status: str = BroadcastStatus.DONE) -> None:
+    async def finish(self, broadcast_id: int, status: str = BroadcastStatus.DONE) -> bool:
+        """Close the job; True for the one caller that did (several workers may reach the end together)."""
         async with self._sessions() as session:
-            await session.execute(
-                update(Broadcast).where(Broadcast.id == broadcast_id).values(status=status, finished_at=utcnow())
+            closed = await session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == broadcast_id, Broadcast.status.in_(UNFINISHED))
+                .values(status=status, finished_at=utcnow())
+                .returning(Broadcast.id)
             )
+            won = closed.scalar_one_or_none() is not None
             await session.commit()
+            return won
