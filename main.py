@@ -6,11 +6,10 @@ import asyncio
 import logging
 import sys
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 
-from data.config import ConfigError, Settings, load_settings
+from data.config import Settings
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.locales import Locales
 from data.repositories import Repositories
@@ -20,10 +19,10 @@ from misc.bot_factory import create_bot
 from misc.broadcaster import Broadcaster
 from misc.commands import set_command_menu
 from misc.delivery import LinkDelivery
+from misc.entrypoint import BotApp, run_process
 from misc.failures import FailureReporter
 from misc.healthcheck import Heartbeat
 from misc.lifecycle import InFlightUpdates, on_termination
-from misc.logging_setup import configure_logging
 from misc.media_sender import MediaSender
 from misc.middlewares import ChatContextMiddleware
 from misc.process_limits import process_limits
@@ -38,18 +37,7 @@ from tiktok_api import ClientConfig, TikTokClient
 logger = logging.getLogger("tt-bot")
 
 
-@dataclass(slots=True)
-class DownloadBot:
-    settings: Settings
-    bot: Bot
-    dispatcher: Dispatcher
-    resources: AsyncExitStack
-
-    async def close(self) -> None:
-        await self.resources.aclose()
-
-
-async def build(settings: Settings) -> DownloadBot:
+async def build(settings: Settings) -> BotApp:
     """Create every long-lived object once; `close()` releases them in reverse order."""
     resources = AsyncExitStack()
     try:
@@ -112,7 +100,7 @@ async def build(settings: Settings) -> DownloadBot:
     except BaseException:
         await resources.aclose()
         raise
-    return DownloadBot(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
+    return BotApp(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
 
 
 def tiktok_config(settings: Settings) -> ClientConfig:
@@ -141,7 +129,7 @@ async def finish_running_work(in_flight: InFlightUpdates, queue: JobQueue, setti
             logger.warning("shutdown: %s job(s) still running at the deadline", queue.active())
 
 
-async def serve(app: DownloadBot) -> None:
+async def serve(app: BotApp) -> None:
     """Long polling, or the webhook server when WEBHOOK_URL is set; both stop on SIGTERM/SIGINT."""
     if app.settings.webhook.enabled:
         stop = asyncio.Event()
@@ -163,15 +151,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-        settings.require_bot_token()
-    except ConfigError as error:
-        print(f"tt-bot: {error}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level, settings.secrets)
-    asyncio.run(run(settings))
-    return 0
+    return run_process("tt-bot", Settings.require_bot_token, run)
 
 
 if __name__ == "__main__":

@@ -3,17 +3,16 @@ gets the localized "under maintenance" text. Needs no database."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent, Message
 
-from data.config import ConfigError, Settings, load_settings
+from data.config import Settings
 from data.locales import Locales
 from misc.bot_factory import create_bot
+from misc.entrypoint import run_process
 from misc.healthcheck import Heartbeat
-from misc.logging_setup import configure_logging
 
 # Telegram caches inline answers per query; a short cache keeps the notice fresh once the bot is back.
 INLINE_CACHE_SECONDS = 30
@@ -62,15 +61,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-        settings.require_bot_token()
-    except ConfigError as error:
-        print(f"maintenance-bot: {error}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level, settings.secrets)
-    asyncio.run(run(settings))
-    return 0
+    return run_process("maintenance-bot", Settings.require_bot_token, run)
 
 
 if __name__ == "__main__":

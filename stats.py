@@ -8,15 +8,14 @@ import asyncio
 import logging
 import sys
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 
-from data.config import ConfigError, Settings, load_settings
+from data.config import Settings
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.repositories.stats import StatsRepository
 from misc.bot_factory import create_bot
-from misc.logging_setup import configure_logging
+from misc.entrypoint import BotApp, checked_settings
 from stats import build_stats_router
 from stats.commands import set_operator_commands
 from stats.graphs import GraphRenderer
@@ -27,18 +26,7 @@ logger = logging.getLogger("tt-bot.stats")
 DB_POOL_SIZE = 3
 
 
-@dataclass(slots=True)
-class StatsBot:
-    settings: Settings
-    bot: Bot
-    dispatcher: Dispatcher
-    resources: AsyncExitStack
-
-    async def close(self) -> None:
-        await self.resources.aclose()
-
-
-async def build(settings: Settings) -> StatsBot:
+async def build(settings: Settings) -> BotApp:
     """Create every long-lived object once; `close()` releases them in reverse order."""
     resources = AsyncExitStack()
     try:
@@ -61,10 +49,10 @@ async def build(settings: Settings) -> StatsBot:
     except BaseException:
         await resources.aclose()
         raise
-    return StatsBot(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
+    return BotApp(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
 
 
-async def serve(app: StatsBot) -> None:
+async def serve(app: BotApp) -> None:
     await app.bot.delete_webhook(drop_pending_updates=False)
     await app.dispatcher.start_polling(app.bot, allowed_updates=app.dispatcher.resolve_used_update_types())
 
@@ -100,14 +88,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    try:
-        settings = load_settings()
-        if not arguments.rebuild_rollups:
-            settings.require_stats_bot_token()
-    except ConfigError as error:
-        print(f"stats-bot: {error}", file=sys.stderr)
+    # Rebuilding the rollups is database work only: it needs no token.
+    settings = checked_settings("stats-bot", None if arguments.rebuild_rollups else Settings.require_stats_bot_token)
+    if settings is None:
         return 2
-    configure_logging(settings.log_level, settings.secrets)
     if arguments.rebuild_rollups:
         asyncio.run(rebuild_rollups(settings))
         return 0

@@ -25,7 +25,7 @@ TEST_ENVIRONMENT = {
     "VIDEO_INFO_MAX_RETRIES": "3",
 }
 
-StartBot = Callable[..., Awaitable[main.DownloadBot]]
+StartBot = Callable[..., Awaitable[main.BotApp]]
 
 
 def bot_environment(fake_telegram: FakeTelegram, fake_tiktok: FakeTikTok, db_url: str, **extra: str) -> dict[str, str]:
@@ -39,7 +39,7 @@ def bot_environment(fake_telegram: FakeTelegram, fake_tiktok: FakeTikTok, db_url
     }
 
 
-async def _stop(app: main.DownloadBot, polling: asyncio.Task[None]) -> None:
+async def _stop(app: main.BotApp, polling: asyncio.Task[None]) -> None:
     if not polling.done():
         with suppress(RuntimeError):  # polling had not started yet
             await app.dispatcher.stop_polling()
@@ -52,9 +52,9 @@ async def _stop(app: main.DownloadBot, polling: asyncio.Task[None]) -> None:
 
 @pytest.fixture
 async def start_bot(fake_telegram: FakeTelegram, fake_tiktok: FakeTikTok, db_url: str) -> AsyncIterator[StartBot]:
-    running: list[tuple[main.DownloadBot, asyncio.Task[None]]] = []
+    running: list[tuple[main.BotApp, asyncio.Task[None]]] = []
 
-    async def start(**env: str) -> main.DownloadBot:
+    async def start(**env: str) -> main.BotApp:
         settings = load_settings(environ=bot_environment(fake_telegram, fake_tiktok, db_url, **env), env_file=None)
         app = await main.build(settings)
         polling = asyncio.create_task(
@@ -71,5 +71,5 @@ async def start_bot(fake_telegram: FakeTelegram, fake_tiktok: FakeTikTok, db_url
 
 
 @pytest.fixture
-async def tt_bot(start_bot: StartBot) -> main.DownloadBot:
+async def tt_bot(start_bot: StartBot) -> main.BotApp:
     return await start_bot()
