@@ -232,7 +232,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         raise ConfigError(f"PROXY_FILE names {tiktok.proxy_file}, which does not exist")
     queue = QueueSettings(
         max_user_queue_size=read.integer("MAX_USER_QUEUE_SIZE", 3),
-        max_concurrent_jobs=read.integer("MAX_CONCURRENT_JOBS", 20, minimum=1),
+        max_concurrent_jobs=read.integer("MAX_CONCURRENT_JOBS", 32, minimum=1),
     )
     raw_db_url = read.text("DB_URL")
     settings = Settings(

@@ -19,14 +19,20 @@ from aiogram.types import TelegramObject, Update
 from redis.asyncio import Redis
 
 from misc.queue_manager import QueueFullError, QueueManager
-from misc.telegram_limits import GLOBAL_PER_SECOND, GROUP_BURST, GROUP_PER_MINUTE, PRIVATE_BURST, PRIVATE_INTERVAL
+from misc.telegram_limits import (
+    GLOBAL_PER_SECOND,
+    GROUP_BURST,
+    GROUP_PER_MINUTE,
+    LATE_WAKE_TOLERANCE,
+    MAX_REBOOKINGS,
+    PRIVATE_BURST,
+    PRIVATE_INTERVAL,
+)
 
 PREFIX = "ttbot"
 # A crashed worker never releases its admissions; the counter forgets them after this long.
 ADMISSION_TTL_MS = 15 * 60 * 1000
 UPDATE_CLAIM_TTL_S = 24 * 3600
-LATE_WAKE_TOLERANCE = 0.05
-MAX_REBOOKINGS = 5
 
 _ADMIT = """
 local count = redis.call('INCR', KEYS[1])

@@ -31,7 +31,10 @@ logger = logging.getLogger("tt-bot.telegram")
 ChatKey: TypeAlias = int | str  # a chat id, or "@username" of a public group or channel
 
 # Below Telegram's ~30/s so that network jitter cannot bunch our sends over it at the server.
-GLOBAL_PER_SECOND = 25.0
+GLOBAL_PER_SECOND = 26.0
+# A sender woken later than this after its slot books again (see OutgoingRateLimiter.wait).
+LATE_WAKE_TOLERANCE = 0.05
+MAX_REBOOKINGS = 5
 PRIVATE_INTERVAL = 1.0
 # An album followed by its caption message (or a status reply and the video) goes out at once.
 PRIVATE_BURST = 3
@@ -142,9 +145,13 @@ class OutgoingRateLimiter:
 
     async def wait(self, chat_id: ChatKey | None = None) -> None:
         """Wait for this chat's turn and a bot-wide slot; `None` counts against the bot-wide limit only."""
-        delay = self.reserve(chat_id)
-        if delay > 0:
-            await asyncio.sleep(delay)
+        for _ in range(MAX_REBOOKINGS):
+            due = self._now() + self.reserve(chat_id)
+            await asyncio.sleep(max(0.0, due - self._now()))
+            # A busy event loop wakes sleepers late, several at once; sending now would put them on top of
+            # the sends booked after their slots. A late sender books a fresh slot instead.
+            if self._now() - due <= LATE_WAKE_TOLERANCE:
+                return
 
     def reserve(self, chat_id: ChatKey | None = None) -> float:
         """Book the next send to this chat; return how many seconds from now it may go."""
