@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -84,3 +85,25 @@ async def test_models_and_migrations_describe_the_same_schema(empty_engine: Asyn
 
     async with empty_engine.connect() as connection:
         assert await connection.run_sync(differences) == []
+
+
+def test_migrate_command_upgrades_an_sqlite_file(tmp_path) -> None:
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "operator.sqlite3"
+    env = {**os.environ, "DB_URL": f"sqlite:///{database}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "data.migrate", "upgrade"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"users", "videos", "music", "media_cache", "broadcasts"} <= tables
