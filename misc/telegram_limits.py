@@ -33,7 +33,7 @@ ChatKey: TypeAlias = int | str  # a chat id, or "@username" of a public group or
 # Below Telegram's ~30/s so that network jitter cannot bunch our sends over it at the server.
 GLOBAL_PER_SECOND = 26.0
 # A sender woken later than this after its slot books again (see OutgoingRateLimiter.wait).
-LATE_WAKE_TOLERANCE = 0.05
+LATE_WAKE_TOLERANCE = 0.1
 MAX_REBOOKINGS = 5
 PRIVATE_INTERVAL = 1.0
 # An album followed by its caption message (or a status reply and the video) goes out at once.
