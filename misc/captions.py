@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from data.locales import Locales
+from tiktok_api import SlideshowInfo, VideoInfo
 
 # Telegram allows 1024 visible characters in a caption; the description gets what the rest leaves.
 MAX_DESCRIPTION = 600
@@ -20,6 +22,14 @@ class PostCaption:
     url: str
     author: str
     description: str = ""
+
+    @classmethod
+    def from_post(cls, info: VideoInfo | SlideshowInfo) -> PostCaption:
+        return cls(url=info.url, author=info.author, description=info.description)
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any]) -> PostCaption:
+        return cls(url=meta.get("url", ""), author=meta.get("author", ""), description=meta.get("description", ""))
 
     def render(self, locales: Locales, lang: str, bot_tag: str) -> str:
         link = f'<a href="{escape(self.url)}">TikTok</a>'
