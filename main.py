@@ -19,6 +19,7 @@ from misc.bot_factory import create_bot
 from misc.broadcaster import Broadcaster
 from misc.commands import set_command_menu
 from misc.delivery import LinkDelivery
+from misc.delivery_services import DeliveryServices
 from misc.entrypoint import BotApp, run_process
 from misc.failures import FailureReporter
 from misc.healthcheck import Heartbeat
@@ -58,16 +59,19 @@ async def build(settings: Settings) -> BotApp:
         sender = MediaSender(bot, thumbnailer)
         errors = ErrorTexts(locales, settings.telegram.upload_limit, settings.tiktok.max_video_duration)
         failures = FailureReporter(sender, repos.users, errors)
-        workflow = {"bot": bot, "tiktok": tiktok, "queue": queue, "repos": repos, "sender": sender}
-        delivery = LinkDelivery(**workflow, locales=locales, failures=failures, bot_tag=settings.telegram.bot_tag)
-        sounds = SoundDelivery(**workflow, locales=locales, failures=failures)
-        inline = InlineDelivery(
-            **workflow,
+        services = DeliveryServices(
+            bot=bot,
+            tiktok=tiktok,
+            queue=queue,
+            repos=repos,
+            sender=sender,
             locales=locales,
-            errors=errors,
-            storage_chat_id=settings.storage_channel_id,
-            bot_tag=settings.telegram.bot_tag,
+            failures=failures,
+            configured_bot_tag=settings.telegram.bot_tag,
         )
+        delivery = LinkDelivery(services)
+        sounds = SoundDelivery(services)
+        inline = InlineDelivery(services, errors=errors, storage_chat_id=settings.storage_channel_id)
 
         broadcaster = Broadcaster(bot, repos, downloads_busy=lambda: queue.active() > 0)
         in_flight = InFlightUpdates()

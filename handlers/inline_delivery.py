@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     InlineQueryResultCachedPhoto,
@@ -23,25 +22,17 @@ from aiogram.types import (
     InputMediaVideo,
 )
 
-from data.locales import Locales
 from data.models import MediaKind, Outcome
-from data.repositories import Repositories
 from data.repositories.media_cache import CachedMedia
 from handlers.inline_results import ResultKind, result_id, slide_keyboard
-from misc.best_effort import best_effort
-from misc.delivery import (
-    FETCH_TIMEOUT,
-    RESOLVE_TIMEOUT,
-    SLIDESHOW_CACHE,
-    VIDEO_CACHE,
-    _caption_from_meta,
-    _meta,
-    is_stale_file_error,
-)
-from misc.media_sender import MediaSender, input_file
-from misc.queue_manager import JobQueue, QueueFullError
+from misc.captions import PostCaption
+from misc.delivery import FETCH_TIMEOUT, RESOLVE_TIMEOUT, SLIDESHOW_CACHE, VIDEO_CACHE
+from misc.delivery_services import DeliveryServices, VideoAttempt, ms_since
+from misc.media_sender import input_file
+from misc.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
+from misc.queue_manager import QueueFullError
 from misc.user_errors import ErrorTexts, error_kind
-from tiktok_api import SlideshowInfo, TikTokClient, VideoInfo, extract_post_id
+from tiktok_api import SlideshowInfo, VideoInfo, extract_post_id
 
 logger = logging.getLogger("tt-bot.inline")
 
@@ -60,13 +51,6 @@ class ChosenPost:
     lang: str
 
 
-@dataclass(slots=True)
-class _Attempt:
-    post_id: str = ""
-    kind: str = MediaKind.VIDEO
-    size: int | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class Slide:
     media: InputMediaPhoto
@@ -74,39 +58,21 @@ class Slide:
 
 
 class InlineDelivery:
-    def __init__(
-        self,
-        *,
-        bot: Bot,
-        tiktok: TikTokClient,
-        queue: JobQueue,
-        repos: Repositories,
-        sender: MediaSender,
-        locales: Locales,
-        errors: ErrorTexts,
-        storage_chat_id: int | None,
-        bot_tag: str,
-    ) -> None:
-        self._bot = bot
-        self._tiktok = tiktok
-        self._queue = queue
-        self._repos = repos
-        self._sender = sender
-        self._locales = locales
+    def __init__(self, services: DeliveryServices, *, errors: ErrorTexts, storage_chat_id: int | None) -> None:
+        self._services = services
         self._errors = errors
         self._storage_chat_id = storage_chat_id
-        self._configured_tag = bot_tag
 
     # --- answering the query (no network but the database) ---
     async def cached_result(self, query_text: str, post_id: str, lang: str) -> InlineQueryResultUnion | None:
         """A ready result when the post's file ids are cached: the user sends it with no wait at all."""
-        video = await self._cached(post_id, VIDEO_CACHE)
+        video = await self._services.cached(post_id, VIDEO_CACHE)
         if video is not None:
             return InlineQueryResultCachedVideo(
                 id=result_id(ResultKind.CACHED_VIDEO, query_text, post_id),
                 video_file_id=video.file_ids[0],
-                title=self._locales.text(lang, "inline_result_title"),
-                description=self._locales.text(lang, "inline_result_description"),
+                title=self._services.locales.text(lang, "inline_result_title"),
+                description=self._services.locales.text(lang, "inline_result_description"),
                 caption=await self._caption(video.meta, lang),
             )
         slideshow = await self._complete_slideshow(post_id)
@@ -114,8 +80,8 @@ class InlineDelivery:
             return InlineQueryResultCachedPhoto(
                 id=result_id(ResultKind.CACHED_SLIDESHOW, query_text, post_id),
                 photo_file_id=slideshow.file_ids[0],
-                title=self._locales.text(lang, "inline_result_title"),
-                description=self._locales.text(lang, "inline_result_description"),
+                title=self._services.locales.text(lang, "inline_result_title"),
+                description=self._services.locales.text(lang, "inline_result_description"),
                 caption=await self._caption(slideshow.meta, lang),
                 reply_markup=slide_keyboard(post_id, 0, len(slideshow.file_ids)),
             )
@@ -124,22 +90,22 @@ class InlineDelivery:
     async def forget_cached(self, post_id: str) -> None:
         """Telegram no longer knows the cached file ids of this post."""
         for cache_kind in (VIDEO_CACHE, SLIDESHOW_CACHE):
-            await best_effort(self._repos.media_cache.drop(post_id, cache_kind), None, "cache drop")
+            await self._services.forget(post_id, cache_kind)
 
     async def record_cached_choice(self, user_id: int, post_id: str, kind: str) -> None:
         """A cached result went out as it was offered: count the delivery."""
-        recording = self._repos.deliveries.record_video(user_id, post_id, kind=kind, is_inline=True)
-        await best_effort(recording, None, "delivery record")
+        await self._services.record_video(user_id, VideoAttempt(post_id, kind), is_inline=True)
 
     # --- the chosen ⏳ result ---
     async def deliver(self, chosen: ChosenPost) -> None:
         started = time.monotonic()
-        attempt = _Attempt()
+        attempt = VideoAttempt()
         try:
-            async with self._queue.job(chosen.user_id):
+            async with self._services.queue.job(chosen.user_id):
                 await self._fetch_and_edit(chosen, attempt)
         except QueueFullError as error:
-            await self._show_text(chosen, self._locales.text(chosen.lang, "queue_busy", count=error.in_progress))
+            busy = self._services.locales.text(chosen.lang, "queue_busy", count=error.in_progress)
+            await self._show_text(chosen, busy)
             return
         except Exception as error:  # recorded and shown in the inline message, in the user's language
             kind = error_kind(error)
@@ -148,18 +114,18 @@ class InlineDelivery:
             await self._show_text(chosen, self._errors.text(chosen.lang, kind))
             return
         await self._record(chosen, attempt, started, Outcome.SUCCESS, None)
-        logger.info("inline delivered post=%s kind=%s in %.0f ms", attempt.post_id, attempt.kind, _ms_since(started))
+        logger.info("inline delivered post=%s kind=%s in %.0f ms", attempt.post_id, attempt.kind, ms_since(started))
 
-    async def _fetch_and_edit(self, chosen: ChosenPost, attempt: _Attempt) -> None:
+    async def _fetch_and_edit(self, chosen: ChosenPost, attempt: VideoAttempt) -> None:
         async with asyncio.timeout(RESOLVE_TIMEOUT):
-            attempt.post_id = extract_post_id(chosen.link) or await self._tiktok.resolve_post_id(chosen.link)
+            attempt.post_id = extract_post_id(chosen.link) or await self._services.tiktok.resolve_post_id(chosen.link)
         if await self._edit_from_cache(chosen, attempt):
             return
         if self._storage_chat_id is None:
             logger.warning("STORAGE_CHANNEL_ID is not set: inline mode can only offer cached posts")
             raise StorageChannelMissingError
         async with asyncio.timeout(FETCH_TIMEOUT):
-            info = await self._tiktok.video(chosen.link)
+            info = await self._services.tiktok.video(chosen.link)
         with info:
             attempt.post_id = info.id
             if isinstance(info, SlideshowInfo):
@@ -167,54 +133,45 @@ class InlineDelivery:
             else:
                 await self._upload_video(chosen, info, attempt, self._storage_chat_id)
 
-    async def _edit_from_cache(self, chosen: ChosenPost, attempt: _Attempt) -> bool:
+    async def _edit_from_cache(self, chosen: ChosenPost, attempt: VideoAttempt) -> bool:
         """True when the message now shows cached media (a stale entry is dropped, and then it is False)."""
         post_id = attempt.post_id
-        video = await self._cached(post_id, VIDEO_CACHE)
-        if video is not None and await self._edit_by_file_ids(
+        video = await self._services.cached(post_id, VIDEO_CACHE)
+        if video is not None and await self._services.sent_by_file_ids(
             post_id, VIDEO_CACHE, self._show_video(chosen, video.file_ids[0], video.meta)
         ):
             attempt.kind, attempt.size = MediaKind.VIDEO, video.meta.get("size")
             return True
         slideshow = await self._complete_slideshow(post_id)
-        if slideshow is not None and await self._edit_by_file_ids(
+        if slideshow is not None and await self._services.sent_by_file_ids(
             post_id, SLIDESHOW_CACHE, self._show_slide(chosen, post_id, slideshow, 0)
         ):
             attempt.kind, attempt.size = MediaKind.SLIDESHOW, slideshow.meta.get("size")
             return True
         return False
 
-    async def _edit_by_file_ids(self, post_id: str, cache_kind: str, edit: Awaitable[None]) -> bool:
-        """False (and the entry dropped) when Telegram no longer knows the cached file ids."""
-        try:
-            await edit
-        except TelegramBadRequest as error:
-            if not is_stale_file_error(error):
-                raise
-            logger.info("stale file id for post %s (%s): downloading again", post_id, cache_kind)
-            await best_effort(self._repos.media_cache.drop(post_id, cache_kind), None, "cache drop")
-            return False
-        return True
-
-    async def _upload_video(self, chosen: ChosenPost, info: VideoInfo, attempt: _Attempt, storage: int) -> None:
+    async def _upload_video(self, chosen: ChosenPost, info: VideoInfo, attempt: VideoAttempt, storage: int) -> None:
         attempt.kind, attempt.size = MediaKind.VIDEO, info.media.size
-        meta = _meta(info, size=info.media.size, width=info.width, height=info.height, duration=info.duration)
+        meta = video_meta(info)
         caption = await self._caption(meta, chosen.lang)
-        delivered = await self._sender.send_video(storage, await self._sender.video_payload(info), caption=caption)
-        await self._remember(info.id, VIDEO_CACHE, delivered.file_ids, meta)
+        sender = self._services.sender
+        delivered = await sender.send_video(storage, await sender.video_payload(info), caption=caption)
+        await self._services.remember(info.id, VIDEO_CACHE, delivered.file_ids, meta)
         await self._show_video(chosen, delivered.file_ids[0], meta)
 
-    async def _upload_slideshow(self, chosen: ChosenPost, info: SlideshowInfo, attempt: _Attempt, storage: int) -> None:
+    async def _upload_slideshow(
+        self, chosen: ChosenPost, info: SlideshowInfo, attempt: VideoAttempt, storage: int
+    ) -> None:
         attempt.kind = MediaKind.SLIDESHOW
-        attempt.size = sum(image.size for image in info.images)
-        delivered = await self._sender.send_photos(storage, [input_file(image) for image in info.images])
-        meta = _meta(info, size=attempt.size, image_count=len(info.images))
+        attempt.size = slideshow_size(info)
+        delivered = await self._services.sender.send_photos(storage, [input_file(image) for image in info.images])
+        meta = slideshow_meta(info)
         cached = CachedMedia(file_ids=delivered.file_ids, meta=meta)
         if len(delivered.file_ids) == len(info.images):
-            await self._remember(info.id, SLIDESHOW_CACHE, delivered.file_ids, meta)
+            await self._services.remember(info.id, SLIDESHOW_CACHE, delivered.file_ids, meta)
         await self._show_slide(chosen, info.id, cached, 0)
 
-    async def _show_video(self, chosen: ChosenPost, file_id: str, meta: dict) -> None:
+    async def _show_video(self, chosen: ChosenPost, file_id: str, meta: dict[str, Any]) -> None:
         media = InputMediaVideo(
             media=file_id,
             caption=await self._caption(meta, chosen.lang),
@@ -223,11 +180,11 @@ class InlineDelivery:
             duration=meta.get("duration"),
             supports_streaming=True,
         )
-        await self._bot.edit_message_media(media=media, inline_message_id=chosen.inline_message_id)
+        await self._services.bot.edit_message_media(media=media, inline_message_id=chosen.inline_message_id)
 
     async def _show_slide(self, chosen: ChosenPost, post_id: str, cached: CachedMedia, index: int) -> None:
         slide = await self.slide(cached, index, chosen.lang)
-        await self._bot.edit_message_media(
+        await self._services.bot.edit_message_media(
             media=slide.media,
             inline_message_id=chosen.inline_message_id,
             reply_markup=slide_keyboard(post_id, index, slide.total),
@@ -235,7 +192,7 @@ class InlineDelivery:
 
     # --- ◀️ ▶️ ---
     async def cached_slideshow(self, post_id: str) -> CachedMedia | None:
-        return await self._cached(post_id, SLIDESHOW_CACHE)
+        return await self._services.cached(post_id, SLIDESHOW_CACHE)
 
     async def slide(self, cached: CachedMedia, index: int, lang: str) -> Slide:
         total = len(cached.file_ids)
@@ -243,52 +200,27 @@ class InlineDelivery:
         return Slide(media=media, total=total)
 
     # --- helpers ---
-    async def _cached(self, post_id: str, cache_kind: str) -> CachedMedia | None:
-        if not post_id:
-            return None
-        return await best_effort(self._repos.media_cache.get(post_id, cache_kind), None, "cache lookup")
-
     async def _complete_slideshow(self, post_id: str) -> CachedMedia | None:
         """A cached slideshow with every image (a group's delivery caches only the first ten)."""
-        cached = await self._cached(post_id, SLIDESHOW_CACHE)
-        if cached is None or len(cached.file_ids) < int(cached.meta.get("image_count", 0)):
+        cached = await self._services.cached(post_id, SLIDESHOW_CACHE)
+        if cached is None or not has_every_image(cached):
             return None
         return cached
 
     async def _show_text(self, chosen: ChosenPost, text: str) -> None:
         try:
-            await self._bot.edit_message_text(text=text, inline_message_id=chosen.inline_message_id, reply_markup=None)
+            await self._services.bot.edit_message_text(
+                text=text, inline_message_id=chosen.inline_message_id, reply_markup=None
+            )
         except TelegramBadRequest as error:
             logger.warning("inline message %s not updated: %s", chosen.inline_message_id, error.message)
 
-    async def _caption(self, meta: dict, lang: str) -> str:
-        return _caption_from_meta(meta).render(self._locales, lang, await self._bot_tag())
-
-    async def _bot_tag(self) -> str:
-        if self._configured_tag:
-            return self._configured_tag
-        me = await self._bot.me()
-        return f"@{me.username}" if me.username else ""
-
-    async def _remember(self, post_id: str, cache_kind: str, file_ids: list[str], meta: dict) -> None:
-        if file_ids:
-            await best_effort(self._repos.media_cache.put(post_id, cache_kind, file_ids, meta), None, "cache update")
+    async def _caption(self, meta: dict[str, Any], lang: str) -> str:
+        return await self._services.render_caption(PostCaption.from_meta(meta), lang)
 
     async def _record(
-        self, chosen: ChosenPost, attempt: _Attempt, started: float, outcome: str, kind: str | None
+        self, chosen: ChosenPost, attempt: VideoAttempt, started: float, outcome: str, kind: str | None
     ) -> None:
-        recording = self._repos.deliveries.record_video(
-            chosen.user_id,
-            attempt.post_id,
-            kind=attempt.kind,
-            is_inline=True,
-            outcome=outcome,
-            error_kind=kind,
-            size=attempt.size,
-            duration_ms=int(_ms_since(started)),
+        await self._services.record_video(
+            chosen.user_id, attempt, started=started, outcome=outcome, error_kind=kind, is_inline=True
         )
-        await best_effort(recording, None, "delivery record")
-
-
-def _ms_since(started: float) -> float:
-    return (time.monotonic() - started) * 1000

@@ -14,22 +14,19 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramBadRequest
 
-from data.locales import Locales
 from data.models import MediaKind, Outcome
-from data.repositories import Repositories
-from misc.best_effort import best_effort
+from data.repositories.media_cache import CachedMedia
 from misc.captions import PostCaption
-from misc.failures import FailureReporter
+from misc.delivery_services import DeliveryServices, VideoAttempt, ms_since
+from misc.delivery_services import is_stale_file_error as is_stale_file_error  # handlers/inline.py imports it from here
 from misc.keyboards import music_keyboard
-from misc.media_sender import Delivered, FileRef, MediaSender, VideoPayload, input_file
-from misc.queue_manager import JobQueue
+from misc.media_sender import Delivered, FileRef, VideoPayload, input_file
+from misc.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
 from misc.reactions import StatusReactions
 from misc.user_errors import error_kind
-from tiktok_api import SlideshowInfo, TikTokClient, VideoInfo, extract_post_id
+from tiktok_api import SlideshowInfo, VideoInfo, extract_post_id
 
 logger = logging.getLogger("tt-bot.delivery")
 
@@ -38,8 +35,6 @@ RESOLVE_TIMEOUT = 60.0
 FETCH_TIMEOUT = 240.0
 # Groups get at most one album; private chats get every image.
 GROUP_IMAGE_LIMIT = 10
-# Telegram's answer when a cached file id no longer works.
-_STALE_FILE_MARKERS = ("wrong file identifier", "file_reference", "wrong remote file", "file reference")
 
 VIDEO_CACHE = "video"
 VIDEO_DOCUMENT_CACHE = "video_document"
@@ -65,53 +60,27 @@ class LinkRequest:
 
 
 @dataclass(slots=True)
-class _Attempt:
-    post_id: str = ""
-    kind: str = MediaKind.VIDEO
-    size: int | None = None
+class _Attempt(VideoAttempt):
     cached: bool = False
     fetch_ms: float = 0.0
 
 
-def is_stale_file_error(error: TelegramBadRequest) -> bool:
-    description = error.message.lower()
-    return any(marker in description for marker in _STALE_FILE_MARKERS)
-
-
 class LinkDelivery:
-    def __init__(
-        self,
-        *,
-        bot: Bot,
-        tiktok: TikTokClient,
-        queue: JobQueue,
-        repos: Repositories,
-        sender: MediaSender,
-        locales: Locales,
-        failures: FailureReporter,
-        bot_tag: str,
-    ) -> None:
-        self._bot = bot
-        self._tiktok = tiktok
-        self._queue = queue
-        self._repos = repos
-        self._sender = sender
-        self._locales = locales
-        self._failures = failures
-        self._configured_tag = bot_tag
+    def __init__(self, services: DeliveryServices) -> None:
+        self._services = services
         self._downloads: dict[tuple[str, bool], asyncio.Event] = {}
 
     async def deliver(self, request: LinkRequest, on_admitted: Callable[[], Awaitable[Any]] | None = None) -> None:
         """Raises `QueueFullError` at once when the chat has too many links in progress."""
         arrived = time.monotonic()
-        async with self._queue.job(request.chat_id):
+        async with self._services.queue.job(request.chat_id):
             if on_admitted is not None:
                 await on_admitted()
-            await self._run(request, queued_ms=_ms_since(arrived))
+            await self._run(request, queued_ms=ms_since(arrived))
 
     async def _run(self, request: LinkRequest, queued_ms: float) -> None:
         started = time.monotonic()
-        status = StatusReactions(self._bot, request.chat_id, request.message_id)
+        status = StatusReactions(self._services.bot, request.chat_id, request.message_id)
         status.accepted()
         attempt = _Attempt()
         try:
@@ -120,24 +89,26 @@ class LinkDelivery:
             kind = error_kind(error)
             logger.info(
                 "delivery failed chat=%s post=%s kind=%s (%s) in %.0f ms",
-                request.chat_id, attempt.post_id or "-", kind, type(error).__name__, _ms_since(started),
+                request.chat_id, attempt.post_id or "-", kind, type(error).__name__, ms_since(started),
             )  # fmt: skip
-            await self._record(request, attempt, started, Outcome.FAILED, kind)
-            await self._failures.report(
+            await self._services.record_video(
+                request.chat_id, attempt, started=started, outcome=Outcome.FAILED, error_kind=kind
+            )
+            await self._services.failures.report(
                 chat_id=request.chat_id, chat_type=request.chat_type, lang=request.lang, kind=kind,
                 status=status, reply_to_message=request.message_id,
             )  # fmt: skip
             return
-        await asyncio.gather(status.succeeded(), self._record(request, attempt, started, Outcome.SUCCESS, None))
+        await asyncio.gather(status.succeeded(), self._services.record_video(request.chat_id, attempt, started=started))
         logger.info(
             "delivered chat=%s post=%s kind=%s cached=%s bytes=%s in %.0f ms (queued %.0f ms, TikTok %.0f ms)",
-            request.chat_id, attempt.post_id, attempt.kind, attempt.cached, attempt.size, _ms_since(started),
+            request.chat_id, attempt.post_id, attempt.kind, attempt.cached, attempt.size, ms_since(started),
             queued_ms, attempt.fetch_ms,
         )  # fmt: skip
 
     async def _fetch_and_send(self, request: LinkRequest, status: StatusReactions, attempt: _Attempt) -> None:
         async with asyncio.timeout(RESOLVE_TIMEOUT):
-            attempt.post_id = extract_post_id(request.link) or await self._tiktok.resolve_post_id(request.link)
+            attempt.post_id = extract_post_id(request.link) or await self._services.tiktok.resolve_post_id(request.link)
         if await self._send_cached(request, status, attempt):
             attempt.cached = True
             return
@@ -169,8 +140,8 @@ class LinkDelivery:
     async def _download_and_send(self, request: LinkRequest, status: StatusReactions, attempt: _Attempt) -> None:
         fetch_started = time.monotonic()
         async with asyncio.timeout(FETCH_TIMEOUT):
-            info = await self._tiktok.video(request.link)
-        attempt.fetch_ms = _ms_since(fetch_started)
+            info = await self._services.tiktok.video(request.link)
+        attempt.fetch_ms = ms_since(fetch_started)
         with info:
             attempt.post_id = info.id
             status.sending()
@@ -184,35 +155,31 @@ class LinkDelivery:
         """True when the post went out by cached file ids; a stale id drops the entry (then download)."""
         video_kind, slideshow_kind = _cache_kinds(request.file_mode)
         for cache_kind in (video_kind, slideshow_kind):
-            cached = await best_effort(self._repos.media_cache.get(attempt.post_id, cache_kind), None, "cache lookup")
-            if cached is None or not cached.file_ids:
+            cached = await self._services.cached(attempt.post_id, cache_kind)
+            if cached is None:
                 continue
-            meta = cached.meta or {}
             is_slideshow = cache_kind == slideshow_kind
-            if is_slideshow and request.is_private and len(cached.file_ids) < int(meta.get("image_count", 0)):
+            if is_slideshow and request.is_private and not has_every_image(cached):
                 return False  # cached from a group (first images only): a private chat gets every image
             status.sending()
-            caption = _caption_from_meta(meta)
-            try:
-                if is_slideshow:
-                    refs: list[FileRef] = list(cached.file_ids)
-                    await self._send_slideshow(request, refs, caption, attempt.post_id, total=len(refs))
-                else:
-                    await self._send_cached_video(request, cached.file_ids[0], meta, caption, attempt.post_id)
-            except TelegramBadRequest as error:
-                if not is_stale_file_error(error):
-                    raise
-                logger.info("stale file id for post %s (%s): downloading again", attempt.post_id, cache_kind)
-                await best_effort(self._repos.media_cache.drop(attempt.post_id, cache_kind), None, "cache drop")
+            if is_slideshow:
+                sending = self._send_cached_slideshow(request, cached, attempt.post_id)
+            else:
+                sending = self._send_cached_video(request, cached, attempt.post_id)
+            if not await self._services.sent_by_file_ids(attempt.post_id, cache_kind, sending):
                 return False
             attempt.kind = MediaKind.SLIDESHOW if is_slideshow else MediaKind.VIDEO
-            attempt.size = meta.get("size")
+            attempt.size = cached.meta.get("size")
             return True
         return False
 
-    async def _send_cached_video(
-        self, request: LinkRequest, file_id: str, meta: dict, caption: PostCaption, post_id: str
-    ) -> None:
+    async def _send_cached_slideshow(self, request: LinkRequest, cached: CachedMedia, post_id: str) -> None:
+        refs: list[FileRef] = list(cached.file_ids)
+        await self._send_slideshow(request, refs, PostCaption.from_meta(cached.meta), post_id, total=len(refs))
+
+    async def _send_cached_video(self, request: LinkRequest, cached: CachedMedia, post_id: str) -> None:
+        caption = PostCaption.from_meta(cached.meta)
+        file_id, meta = cached.file_ids[0], cached.meta
         if request.file_mode:
             await self._send_video_document(request, file_id, None, caption, post_id)
             return
@@ -225,47 +192,47 @@ class LinkDelivery:
     async def _send_fresh_video(self, request: LinkRequest, info: VideoInfo, attempt: _Attempt) -> None:
         attempt.kind = MediaKind.VIDEO
         attempt.size = info.media.size
-        caption = PostCaption(url=info.url, author=info.author, description=info.description)
+        caption = PostCaption.from_post(info)
         if request.file_mode:
-            thumbnail = await self._sender.thumbnail(info.cover)
+            thumbnail = await self._services.sender.thumbnail(info.cover)
             delivered = await self._send_video_document(request, input_file(info.media), thumbnail, caption, info.id)
         else:
-            delivered = await self._send_video(request, await self._sender.video_payload(info), caption, info.id)
-        meta = _meta(info, size=info.media.size, width=info.width, height=info.height, duration=info.duration)
-        await self._remember(info.id, _cache_kinds(request.file_mode)[0], delivered.file_ids, meta)
+            payload = await self._services.sender.video_payload(info)
+            delivered = await self._send_video(request, payload, caption, info.id)
+        await self._services.remember(info.id, _cache_kinds(request.file_mode)[0], delivered.file_ids, video_meta(info))
 
     async def _send_fresh_slideshow(self, request: LinkRequest, info: SlideshowInfo, attempt: _Attempt) -> None:
         attempt.kind = MediaKind.SLIDESHOW
-        attempt.size = sum(image.size for image in info.images)
-        caption = PostCaption(url=info.url, author=info.author, description=info.description)
+        attempt.size = slideshow_size(info)
+        caption = PostCaption.from_post(info)
         shown = info.images if request.is_private else info.images[:GROUP_IMAGE_LIMIT]
         refs: list[FileRef] = [input_file(image) for image in shown]
         delivered = await self._send_slideshow(request, refs, caption, info.id, total=len(info.images))
         if len(delivered.file_ids) == len(info.images):
-            meta = _meta(info, size=attempt.size, image_count=len(info.images))
-            await self._remember(info.id, _cache_kinds(request.file_mode)[1], delivered.file_ids, meta)
+            meta = slideshow_meta(info)
+            await self._services.remember(info.id, _cache_kinds(request.file_mode)[1], delivered.file_ids, meta)
 
     # --- shared by both paths ---
     async def _send_video(
         self, request: LinkRequest, payload: VideoPayload, caption: PostCaption, post_id: str
     ) -> Delivered:
-        return await self._sender.send_video(
+        return await self._services.sender.send_video(
             request.chat_id,
             payload,
-            caption=await self._caption_text(caption, request.lang),
-            reply_markup=music_keyboard(self._locales, request.lang, post_id),
+            caption=await self._services.render_caption(caption, request.lang),
+            reply_markup=music_keyboard(self._services.locales, request.lang, post_id),
             reply_to_message=request.message_id,
         )
 
     async def _send_video_document(
         self, request: LinkRequest, file: FileRef, thumbnail: Any, caption: PostCaption, post_id: str
     ) -> Delivered:
-        return await self._sender.send_document(
+        return await self._services.sender.send_document(
             request.chat_id,
             file,
             thumbnail=thumbnail,
-            caption=await self._caption_text(caption, request.lang),
-            reply_markup=music_keyboard(self._locales, request.lang, post_id),
+            caption=await self._services.render_caption(caption, request.lang),
+            reply_markup=music_keyboard(self._services.locales, request.lang, post_id),
             reply_to_message=request.message_id,
         )
 
@@ -275,68 +242,22 @@ class LinkDelivery:
         """The images (albums of ≤10), then one message with the caption and the sound button."""
         if not request.is_private:
             refs = refs[:GROUP_IMAGE_LIMIT]
-        send = self._sender.send_documents if request.file_mode else self._sender.send_photos
+        send = self._services.sender.send_documents if request.file_mode else self._services.sender.send_photos
         delivered = await send(request.chat_id, refs, reply_to_message=request.message_id)
-        text = await self._caption_text(caption, request.lang)
+        text = await self._services.render_caption(caption, request.lang)
         if len(refs) < total:
-            note = self._locales.text(request.lang, "group_images_note", shown=len(refs), total=total)
+            note = self._services.locales.text(request.lang, "group_images_note", shown=len(refs), total=total)
             text = f"{text}\n\n{note}"
-        await self._sender.send_text(
+        await self._services.sender.send_text(
             request.chat_id,
             text,
-            reply_markup=music_keyboard(self._locales, request.lang, post_id),
+            reply_markup=music_keyboard(self._services.locales, request.lang, post_id),
             reply_to_message=request.message_id,
         )
         return delivered
-
-    async def _caption_text(self, caption: PostCaption, lang: str) -> str:
-        return caption.render(self._locales, lang, await self._bot_tag())
-
-    async def _bot_tag(self) -> str:
-        if self._configured_tag:
-            return self._configured_tag
-        me = await self._bot.me()  # aiogram keeps the answer after the first call
-        return f"@{me.username}" if me.username else ""
-
-    async def _remember(self, post_id: str, cache_kind: str, file_ids: list[str], meta: dict) -> None:
-        if file_ids:
-            await best_effort(self._repos.media_cache.put(post_id, cache_kind, file_ids, meta), None, "cache update")
-
-    async def _record(
-        self, request: LinkRequest, attempt: _Attempt, started: float, outcome: str, kind: str | None
-    ) -> None:
-        recording = self._repos.deliveries.record_video(
-            request.chat_id,
-            attempt.post_id,
-            kind=attempt.kind,
-            outcome=outcome,
-            error_kind=kind,
-            size=attempt.size,
-            duration_ms=int(_ms_since(started)),
-        )
-        await best_effort(recording, None, "delivery record")
 
 
 def _cache_kinds(file_mode: bool) -> tuple[str, str]:
     if file_mode:
         return VIDEO_DOCUMENT_CACHE, SLIDESHOW_DOCUMENT_CACHE
     return VIDEO_CACHE, SLIDESHOW_CACHE
-
-
-def _meta(info: VideoInfo | SlideshowInfo, **extra: Any) -> dict[str, Any]:
-    return {
-        "url": info.url,
-        "author": info.author,
-        "description": info.description,
-        "music_title": info.music_title,
-        "music_author": info.music_author,
-        **extra,
-    }
-
-
-def _caption_from_meta(meta: dict) -> PostCaption:
-    return PostCaption(url=meta.get("url", ""), author=meta.get("author", ""), description=meta.get("description", ""))
-
-
-def _ms_since(started: float) -> float:
-    return (time.monotonic() - started) * 1000

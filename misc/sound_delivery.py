@@ -13,23 +13,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
-from data.locales import Locales
 from data.models import Outcome
-from data.repositories import Repositories
-from misc.best_effort import best_effort
-from misc.delivery import is_stale_file_error
-from misc.failures import FailureReporter
+from misc.delivery_services import DeliveryServices, ms_since
 from misc.keyboards import music_keyboard
-from misc.media_sender import AudioPayload, MediaSender
-from misc.queue_manager import JobQueue
+from misc.media_sender import AudioPayload
 from misc.reactions import StatusReactions
 from misc.user_errors import error_kind
-from tiktok_api import TikTokClient
 
 logger = logging.getLogger("tt-bot.sound")
 
@@ -53,35 +46,19 @@ class SoundRequest:
 
 
 class SoundDelivery:
-    def __init__(
-        self,
-        *,
-        bot: Bot,
-        tiktok: TikTokClient,
-        queue: JobQueue,
-        repos: Repositories,
-        sender: MediaSender,
-        locales: Locales,
-        failures: FailureReporter,
-    ) -> None:
-        self._bot = bot
-        self._tiktok = tiktok
-        self._queue = queue
-        self._repos = repos
-        self._sender = sender
-        self._locales = locales
-        self._failures = failures
+    def __init__(self, services: DeliveryServices) -> None:
+        self._services = services
 
     async def deliver(self, request: SoundRequest, on_admitted: Callable[[], Awaitable[Any]] | None = None) -> None:
         """Raises `QueueFullError` at once when the chat has too many jobs in progress."""
-        async with self._queue.job(request.chat_id):
+        async with self._services.queue.job(request.chat_id):
             if on_admitted is not None:
                 await on_admitted()
             await self._set_button(request, None)
             try:
                 await self._run(request)
             finally:
-                await self._set_button(request, music_keyboard(self._locales, request.lang, request.video_id))
+                await self._set_button(request, music_keyboard(self._services.locales, request.lang, request.video_id))
 
     async def _run(self, request: SoundRequest) -> None:
         started = time.monotonic()
@@ -93,56 +70,51 @@ class SoundDelivery:
             logger.info("sound failed chat=%s post=%s kind=%s (%s)", request.chat_id, request.video_id, kind,
                         type(error).__name__)  # fmt: skip
             await self._record(request, started, Outcome.FAILED, kind, None)
-            status = StatusReactions(self._bot, request.chat_id, request.message_id)
-            await self._failures.report(
+            status = StatusReactions(self._services.bot, request.chat_id, request.message_id)
+            await self._services.failures.report(
                 chat_id=request.chat_id, chat_type=request.chat_type, lang=request.lang, kind=kind,
                 status=status, reply_to_message=request.message_id,
             )  # fmt: skip
             return
         await self._record(request, started, Outcome.SUCCESS, None, size)
         logger.info("sound delivered chat=%s post=%s in %.0f ms", request.chat_id, request.video_id,
-                    (time.monotonic() - started) * 1000)  # fmt: skip
+                    ms_since(started))  # fmt: skip
 
     async def _send(self, request: SoundRequest) -> int | None:
         cached = await self._send_cached(request)
         if cached is not None:
             return cached
         async with asyncio.timeout(FETCH_TIMEOUT):
-            music = await self._tiktok.music(request.video_id)
+            music = await self._services.tiktok.music(request.video_id)
         with music:
-            delivered = await self._sender.send_audio(
-                request.chat_id, await self._sender.audio_payload(music), reply_to_message=request.message_id
+            sender = self._services.sender
+            delivered = await sender.send_audio(
+                request.chat_id, await sender.audio_payload(music), reply_to_message=request.message_id
             )
             meta = {"title": music.title, "author": music.author, "duration": music.duration, "size": music.media.size}
-            if delivered.file_ids:
-                caching = self._repos.media_cache.put(request.video_id, MUSIC_CACHE, delivered.file_ids[:1], meta)
-                await best_effort(caching, None, "cache update")
+            await self._services.remember(request.video_id, MUSIC_CACHE, delivered.file_ids[:1], meta)
             return music.media.size
 
     async def _send_cached(self, request: SoundRequest) -> int | None:
         """The size sent when cached file ids answered; None when there is no (working) cache entry."""
-        cached = await best_effort(self._repos.media_cache.get(request.video_id, MUSIC_CACHE), None, "cache lookup")
-        if cached is None or not cached.file_ids:
+        cached = await self._services.cached(request.video_id, MUSIC_CACHE)
+        if cached is None:
             return None
-        meta = cached.meta or {}
+        meta = cached.meta
         payload = AudioPayload(
             file=cached.file_ids[0],
             title=meta.get("title"),
             performer=meta.get("author"),
             duration=meta.get("duration"),
         )
-        try:
-            await self._sender.send_audio(request.chat_id, payload, reply_to_message=request.message_id)
-        except TelegramBadRequest as error:
-            if not is_stale_file_error(error):
-                raise
-            await best_effort(self._repos.media_cache.drop(request.video_id, MUSIC_CACHE), None, "cache drop")
+        sending = self._services.sender.send_audio(request.chat_id, payload, reply_to_message=request.message_id)
+        if not await self._services.sent_by_file_ids(request.video_id, MUSIC_CACHE, sending):
             return None
         return int(meta.get("size") or 0)
 
     async def _set_button(self, request: SoundRequest, markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await self._bot.edit_message_reply_markup(
+            await self._services.bot.edit_message_reply_markup(
                 chat_id=request.chat_id, message_id=request.message_id, reply_markup=markup
             )
         except TelegramAPIError as error:  # e.g. the message was deleted meanwhile
@@ -151,12 +123,6 @@ class SoundDelivery:
     async def _record(
         self, request: SoundRequest, started: float, outcome: str, kind: str | None, size: int | None
     ) -> None:
-        recording = self._repos.deliveries.record_music(
-            request.chat_id,
-            request.video_id,
-            outcome=outcome,
-            error_kind=kind,
-            size=size,
-            duration_ms=int((time.monotonic() - started) * 1000),
+        await self._services.record_music(
+            request.chat_id, request.video_id, started=started, outcome=outcome, error_kind=kind, size=size
         )
-        await best_effort(recording, None, "sound record")
