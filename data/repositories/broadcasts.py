@@ -14,7 +14,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.models import Broadcast, BroadcastDelivery, User, utcnow
+from data.repositories.records import record_from_row
 from data.repositories.upsert import insert_for
+from data.repositories.users import BROADCAST_AUDIENCE
 
 
 class BroadcastStatus:
@@ -52,17 +54,6 @@ class BroadcastTally:
     unconfirmed: int = 0
 
 
-def _job(row: Broadcast) -> BroadcastJob:
-    return BroadcastJob(
-        id=row.id,
-        admin_chat_id=row.admin_chat_id,
-        from_chat_id=row.from_chat_id,
-        message_id=row.message_id,
-        reply_markup=row.reply_markup,
-        last_chat_id=row.last_chat_id,
-    )
-
-
 class BroadcastRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -96,15 +87,13 @@ class BroadcastRepository:
     async def audience_size(self) -> int:
         """How many chats a broadcast started now would reach: private users who have not blocked the bot."""
         async with self._sessions() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(User).where(User.chat_type == "private", User.blocked.is_(False))
-            )
+            count = await session.scalar(select(func.count()).select_from(User).where(BROADCAST_AUDIENCE))
             return count or 0
 
     async def get(self, broadcast_id: int) -> BroadcastJob | None:
         async with self._sessions() as session:
             row = await session.get(Broadcast, broadcast_id)
-            return _job(row) if row else None
+            return record_from_row(BroadcastJob, row) if row else None
 
     async def next_unfinished(self) -> BroadcastJob | None:
         """The oldest job still to deliver (jobs run one after another so their pace adds up to one limit)."""
@@ -112,7 +101,7 @@ class BroadcastRepository:
             row = await session.scalar(
                 select(Broadcast).where(Broadcast.status.in_(UNFINISHED)).order_by(Broadcast.id).limit(1)
             )
-            return _job(row) if row else None
+            return record_from_row(BroadcastJob, row) if row else None
 
     async def claim(self, broadcast_id: int, chat_id: int) -> bool:
         """Record the recipient before sending; False when it was claimed already (by an earlier run)."""

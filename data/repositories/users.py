@@ -3,11 +3,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.models import User, utcnow
+from data.repositories.records import record_from_row
 from data.repositories.upsert import insert_for
+
+# Whom a broadcast reaches: private chats that have not blocked the bot.
+BROADCAST_AUDIENCE = and_(User.chat_type == "private", User.blocked.is_(False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,18 +23,6 @@ class ChatProfile:
     blocked: bool
     registered_at: datetime
     referral: str | None
-
-
-def _profile(user: User) -> ChatProfile:
-    return ChatProfile(
-        chat_id=user.chat_id,
-        chat_type=user.chat_type,
-        language=user.language,
-        file_mode=user.file_mode,
-        blocked=user.blocked,
-        registered_at=user.registered_at,
-        referral=user.referral,
-    )
 
 
 class UserRepository:
@@ -65,7 +57,7 @@ class UserRepository:
     async def get(self, chat_id: int) -> ChatProfile | None:
         async with self._sessions() as session:
             user = await session.get(User, chat_id)
-            return _profile(user) if user else None
+            return record_from_row(ChatProfile, user) if user else None
 
     async def set_language(self, chat_id: int, language: str) -> None:
         await self._update(chat_id, language=language)
@@ -84,12 +76,7 @@ class UserRepository:
     async def private_chat_ids_after(self, last_chat_id: int | None, limit: int) -> list[int]:
         """Private, not-blocked chats in id order (for broadcasts and exports), paged by key."""
         async with self._sessions() as session:
-            query = (
-                select(User.chat_id)
-                .where(User.chat_type == "private", User.blocked.is_(False))
-                .order_by(User.chat_id)
-                .limit(limit)
-            )
+            query = select(User.chat_id).where(BROADCAST_AUDIENCE).order_by(User.chat_id).limit(limit)
             if last_chat_id is not None:
                 query = query.where(User.chat_id > last_chat_id)
             return list((await session.execute(query)).scalars())
