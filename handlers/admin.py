@@ -1,8 +1,8 @@
 """Operator commands for ADMIN_IDS: `/msg <chat_id> <text>` and `/export`.
 
-The admin filter sits on the router, so no handler here can run for anyone else. `guard_router`
-swallows the admin commands from everybody else: they get no reply at all, not even a link hint.
-Admin texts are English on purpose and live here, not in the user locales.
+The admin filter sits on the router, so no handler here can run for anyone else. The guard router
+(`create_guard_router`) swallows the admin commands from everybody else: they get no reply at all, not
+even a link hint. Admin texts are English on purpose and live here, not in the user locales.
 """
 
 from __future__ import annotations
@@ -47,11 +47,6 @@ def admin_only(router: Router) -> Router:
     return router
 
 
-router = admin_only(Router(name="admin"))
-guard_router = Router(name="admin_guard")
-
-
-@router.message(Command("msg"))
 async def message_a_chat(message: Message, bot: Bot, repos: Repositories) -> None:
     parsed = _parse_msg_command(message)
     if parsed is None:
@@ -85,7 +80,6 @@ async def _deliver_text(bot: Bot, users: UserRepository, chat_id: int, text: str
     return MSG_SENT.format(chat_id=chat_id, message_id=sent.message_id)
 
 
-@router.message(Command("export"))
 async def export_user_ids(message: Message, repos: Repositories) -> None:
     # Written page by page to a temporary file: memory stays flat however many users there are.
     with tempfile.TemporaryDirectory(prefix="tt-export-") as directory:
@@ -107,11 +101,23 @@ async def _write_user_ids(users: UserRepository, path: Path) -> int:
     return count
 
 
-@guard_router.message(Command(*ADMIN_COMMANDS))
 async def ignore_admin_command(message: Message) -> None:
     """Not an admin (or not a private chat): stay silent instead of falling through to the link hint."""
 
 
-@guard_router.callback_query(F.data.startswith("broadcast:"))
 async def ignore_admin_button(query: CallbackQuery) -> None:
     await query.answer()
+
+
+def create_router() -> Router:
+    router = admin_only(Router(name="admin"))
+    router.message.register(message_a_chat, Command("msg"))
+    router.message.register(export_user_ids, Command("export"))
+    return router
+
+
+def create_guard_router() -> Router:
+    router = Router(name="admin_guard")
+    router.message.register(ignore_admin_command, Command(*ADMIN_COMMANDS))
+    router.callback_query.register(ignore_admin_button, F.data.startswith("broadcast:"))
+    return router

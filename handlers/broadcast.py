@@ -47,35 +47,27 @@ class BroadcastAction(CallbackData, prefix="broadcast"):
     message_id: int
 
 
-router = admin_only(Router(name="broadcast"))
-
-
-@router.message(Command("broadcast"))
 async def begin(message: Message, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(Compose.message)
     await message.answer(ASK_MESSAGE)
 
 
-@router.message(Command("cancel"), StateFilter(Compose))
 async def cancel_by_command(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(CANCELLED)
 
 
-@router.message(Compose.message)
 async def take_message(message: Message, state: FSMContext) -> None:
     await state.update_data(message_id=message.message_id)
     await state.set_state(Compose.buttons)
     await message.answer(ASK_BUTTONS)
 
 
-@router.message(Compose.buttons, Command("skip"))
 async def skip_buttons(message: Message, bot: Bot, state: FSMContext, repos: Repositories) -> None:
     await _preview(message, bot, state, repos, markup=None)
 
 
-@router.message(Compose.buttons, F.text)
 async def take_buttons(message: Message, bot: Bot, state: FSMContext, repos: Repositories) -> None:
     try:
         markup = parse_buttons(message.text or "")
@@ -85,7 +77,6 @@ async def take_buttons(message: Message, bot: Bot, state: FSMContext, repos: Rep
     await _preview(message, bot, state, repos, markup=markup)
 
 
-@router.message(Compose.buttons)
 async def ask_buttons_again(message: Message) -> None:
     await message.answer(ASK_BUTTONS)
 
@@ -135,7 +126,6 @@ def _confirm_keyboard(message_id: int) -> InlineKeyboardMarkup:
     )
 
 
-@router.callback_query(BroadcastAction.filter(F.action == "send"))
 async def confirm(
     query: CallbackQuery,
     callback_data: BroadcastAction,
@@ -166,7 +156,6 @@ async def confirm(
     await _replace_confirmation(query, QUEUED.format(id=broadcast_id, audience=audience))
 
 
-@router.callback_query(BroadcastAction.filter(F.action == "cancel"))
 async def cancel_by_button(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
@@ -176,3 +165,16 @@ async def cancel_by_button(query: CallbackQuery, state: FSMContext) -> None:
 async def _replace_confirmation(query: CallbackQuery, text: str) -> None:
     if isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=None)
+
+
+def create_router() -> Router:
+    router = admin_only(Router(name="broadcast"))
+    router.message.register(begin, Command("broadcast"))
+    router.message.register(cancel_by_command, Command("cancel"), StateFilter(Compose))
+    router.message.register(take_message, Compose.message)
+    router.message.register(skip_buttons, Compose.buttons, Command("skip"))
+    router.message.register(take_buttons, Compose.buttons, F.text)
+    router.message.register(ask_buttons_again, Compose.buttons)
+    router.callback_query.register(confirm, BroadcastAction.filter(F.action == "send"))
+    router.callback_query.register(cancel_by_button, BroadcastAction.filter(F.action == "cancel"))
+    return router

@@ -13,10 +13,7 @@ from data.locales import Locales
 
 logger = logging.getLogger("tt-bot.errors")
 
-router = Router(name="errors")
 
-
-@router.error()
 async def report_unexpected_error(event: ErrorEvent, locales: Locales, lang: str | None = None) -> bool:
     update = event.update
     logger.error("update %s failed", update.update_id, exc_info=event.exception)
@@ -29,3 +26,9 @@ async def report_unexpected_error(event: ErrorEvent, locales: Locales, lang: str
     except Exception:  # the apology itself may fail for the same reason; the log has the cause
         logger.warning("could not tell chat %s about the failure", message.chat.id)
     return True
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+    router.error.register(report_unexpected_error)
+    return router

@@ -10,12 +10,9 @@ from misc.keyboards import MusicAction
 from misc.queue_manager import QueueFullError
 from misc.sound_delivery import SoundDelivery, SoundRequest
 
-router = Router(name="get_music")
-
 MAX_POST_ID_LENGTH = 32
 
 
-@router.callback_query(MusicAction.filter())
 async def sound_button(
     query: CallbackQuery, callback_data: MusicAction, sounds: SoundDelivery, locales: Locales, lang: str
 ) -> None:
@@ -36,3 +33,9 @@ async def sound_button(
         await sounds.deliver(request, on_admitted=query.answer)
     except QueueFullError as full:
         await query.answer(locales.text(lang, "queue_busy", count=full.in_progress), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name="get_music")
+    router.callback_query.register(sound_button, MusicAction.filter())
+    return router

@@ -25,8 +25,6 @@ from misc.queue_manager import QueueFullError
 from misc.reactions import StatusReactions
 from tiktok_api import extract_post_id, find_links
 
-router = Router(name="get_video")
-
 # A post id alone is enough to find the post again; this shape carries it (DESIGN.md §2).
 POST_URL_BY_ID = "https://m.tiktok.com/v/{post_id}.html"
 SCHEME = "https://"
@@ -48,7 +46,6 @@ class HasTikTokLink(Filter):
         return {"links": links} if links else False
 
 
-@router.message(HasTikTokLink())
 async def link_in_chat(
     message: Message,
     bot: Bot,
@@ -81,7 +78,6 @@ async def link_in_chat(
             await StatusReactions(bot, request.chat_id, request.message_id).failed()
 
 
-@router.callback_query(RetryLink.filter())
 async def try_again(
     query: CallbackQuery,
     callback_data: RetryLink,
@@ -140,3 +136,10 @@ def _expand_link(compact: str) -> str:
     if compact.isdigit():
         return POST_URL_BY_ID.format(post_id=compact)
     return SCHEME + compact
+
+
+def create_router() -> Router:
+    router = Router(name="get_video")
+    router.message.register(link_in_chat, HasTikTokLink())
+    router.callback_query.register(try_again, RetryLink.filter())
+    return router

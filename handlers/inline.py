@@ -28,15 +28,12 @@ from handlers.inline_results import (
 from misc.delivery import is_stale_file_error
 from tiktok_api import extract_post_id, find_links
 
-router = Router(name="inline")
-
 # Answers depend on the user (registered or not) and on the cache, which fills up within seconds.
 CACHE_TIME = 0
 START_PARAMETER = "inline"
 _CACHED_KINDS = {ResultKind.CACHED_VIDEO: MediaKind.VIDEO, ResultKind.CACHED_SLIDESHOW: MediaKind.SLIDESHOW}
 
 
-@router.inline_query()
 async def answer_query(
     query: InlineQuery, profile: ChatProfile | None, locales: Locales, lang: str, inline: InlineDelivery
 ) -> None:
@@ -64,7 +61,6 @@ async def answer_query(
         await query.answer([loading], cache_time=CACHE_TIME, is_personal=True)
 
 
-@router.chosen_inline_result()
 async def deliver_chosen(chosen: ChosenInlineResult, lang: str, inline: InlineDelivery) -> None:
     kind, post_id = parse_result_id(chosen.result_id)
     if kind in _CACHED_KINDS:
@@ -78,12 +74,10 @@ async def deliver_chosen(chosen: ChosenInlineResult, lang: str, inline: InlineDe
     )
 
 
-@router.callback_query(F.data == LOADING_CALLBACK)
 async def still_loading(query: CallbackQuery, locales: Locales, lang: str) -> None:
     await query.answer(locales.text(lang, "inline_loading"))
 
 
-@router.callback_query(SlideAction.filter())
 async def turn_slide(
     query: CallbackQuery, callback_data: SlideAction, bot: Bot, locales: Locales, lang: str, inline: InlineDelivery
 ) -> None:
@@ -111,3 +105,12 @@ def _edit_target(query: CallbackQuery) -> dict[str, int | str]:
     if isinstance(query.message, Message):
         return {"chat_id": query.message.chat.id, "message_id": query.message.message_id}
     return {}
+
+
+def create_router() -> Router:
+    router = Router(name="inline")
+    router.inline_query.register(answer_query)
+    router.chosen_inline_result.register(deliver_chosen)
+    router.callback_query.register(still_loading, F.data == LOADING_CALLBACK)
+    router.callback_query.register(turn_slide, SlideAction.filter())
+    return router

@@ -15,10 +15,7 @@ from data.repositories.users import ChatProfile
 from misc.chat_rights import may_change_settings
 from misc.keyboards import LanguageChoice, language_keyboard
 
-router = Router(name="settings")
 
-
-@router.message(Command("mode"))
 async def toggle_file_mode(
     message: Message, bot: Bot, repos: Repositories, locales: Locales, lang: str, profile: ChatProfile | None
 ) -> None:
@@ -32,7 +29,6 @@ async def toggle_file_mode(
     await message.answer(locales.text(lang, "mode_file" if file_mode else "mode_video"))
 
 
-@router.message(Command("lang"))
 async def choose_language(message: Message, bot: Bot, locales: Locales, lang: str) -> None:
     if not await may_change_settings(bot, message.chat, message.from_user, message.sender_chat):
         await message.answer(locales.text(lang, "admins_only"))
@@ -40,7 +36,6 @@ async def choose_language(message: Message, bot: Bot, locales: Locales, lang: st
     await message.answer(locales.text(lang, "lang_choose"), reply_markup=language_keyboard(locales))
 
 
-@router.callback_query(LanguageChoice.filter())
 async def set_language(
     query: CallbackQuery,
     callback_data: LanguageChoice,
@@ -63,3 +58,11 @@ async def set_language(
     await query.answer()
     with suppress(TelegramBadRequest):  # pressed twice: "message is not modified"
         await message.edit_text(locales.text(callback_data.code, "lang_set"))
+
+
+def create_router() -> Router:
+    router = Router(name="settings")
+    router.message.register(toggle_file_mode, Command("mode"))
+    router.message.register(choose_language, Command("lang"))
+    router.callback_query.register(set_language, LanguageChoice.filter())
+    return router

@@ -9,12 +9,9 @@ from aiogram.types import Message
 from data.locales import Locales
 from data.repositories import Repositories
 
-router = Router(name="start")
-
 MAX_REFERRAL_LENGTH = 64
 
 
-@router.message(CommandStart())
 async def start(message: Message, command: CommandObject, repos: Repositories, locales: Locales, lang: str) -> None:
     referral = (command.args or "").strip()[:MAX_REFERRAL_LENGTH] or None
     await repos.users.register(
@@ -23,7 +20,6 @@ async def start(message: Message, command: CommandObject, repos: Repositories, l
     await message.answer(locales.text(lang, "start_welcome"))
 
 
-@router.message(Command("help"))
 async def help_text(message: Message, bot: Bot, locales: Locales, lang: str) -> None:
     me = await bot.me()
     await message.answer(locales.text(lang, "help", bot_username=me.username or ""))
@@ -32,3 +28,10 @@ async def help_text(message: Message, bot: Bot, locales: Locales, lang: str) -> 
 def _telegram_language(message: Message, locales: Locales) -> str:
     user = message.from_user
     return locales.pick(user.language_code if user else None)
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    router.message.register(help_text, Command("help"))
+    return router
