@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
@@ -39,10 +38,6 @@ class SoundRequest:
     message_id: int
     video_id: str
     lang: str
-
-    @property
-    def is_private(self) -> bool:
-        return self.chat_type == ChatType.PRIVATE
 
 
 class SoundDelivery:
