@@ -25,7 +25,7 @@ from handlers.inline_results import (
     result_id,
     slide_keyboard,
 )
-from misc.delivery import is_stale_file_error
+from misc.delivery_services import is_stale_file_error
 from tiktok_api import extract_post_id, find_links
 
 # Answers depend on the user (registered or not) and on the cache, which fills up within seconds.

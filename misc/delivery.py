@@ -20,7 +20,6 @@ from data.models import MediaKind, Outcome
 from data.repositories.media_cache import CachedMedia
 from misc.captions import PostCaption
 from misc.delivery_services import DeliveryServices, VideoAttempt, ms_since
-from misc.delivery_services import is_stale_file_error as is_stale_file_error  # handlers/inline.py imports it from here
 from misc.keyboards import music_keyboard
 from misc.media_sender import Delivered, FileRef, VideoPayload, input_file
 from misc.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
