@@ -137,15 +137,15 @@ class BotProcess:
                 await self.process.wait()
 
 
-# `--global-rate`: main.py with another bot-wide send rate than Telegram's (to see the bot's own capacity).
+# `--global-rate`: main.py with another bot-wide send limit than Telegram's (to see the bot's own capacity).
 _WITH_GLOBAL_RATE = (
     "import sys, misc.telegram_limits as limits; "
-    "limits.OutgoingRateLimiter.__init__.__kwdefaults__['per_second'] = float(sys.argv[1]); "
+    "limits.OutgoingRateLimiter.__init__.__kwdefaults__['most_per_second'] = int(sys.argv[1]); "
     "import main; sys.exit(main.main())"
 )
 
 
-def bot_command(global_rate: float | None) -> list[str]:
+def bot_command(global_rate: int | None) -> list[str]:
     if global_rate is None:
         return [sys.executable, str(ROOT / "main.py")]
     return [sys.executable, "-c", _WITH_GLOBAL_RATE, str(global_rate)]
@@ -233,7 +233,7 @@ async def run(
     env_extra = {"MAX_USER_QUEUE_SIZE": str(args.user_queue), "MAX_CONCURRENT_JOBS": str(args.jobs)}
     video_size = int(args.video_mb * MEGABYTE)
     if args.global_rate is not None:
-        description += f" [bot-wide send rate {args.global_rate:g}/s instead of Telegram's]"
+        description += f" [at most {args.global_rate} sends/s bot-wide instead of Telegram's]"
     video = media.mp4_bytes(video_size)
     with tempfile.TemporaryDirectory(prefix="ttbot-bench-") as directory:  # the bot log lives here too
         async with (
@@ -355,7 +355,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--popular-share", type=float, default=0.9)
     parser.add_argument("--popular-rate", type=float, default=15.0, help="links per second (popular)")
     parser.add_argument(
-        "--global-rate", type=float, default=None, help="bot-wide sends per second (default: the bot's Telegram limit)"
+        "--global-rate", type=int, default=None, help="most sends in any second bot-wide (default: Telegram's)"
     )
     args = parser.parse_args()
     unknown = set(args.scenarios) - set(SCENARIOS)

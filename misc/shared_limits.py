@@ -1,8 +1,8 @@
 """Limits shared by several bot processes behind one webhook, kept in Redis (`REDIS_URL`).
 
 - Per-chat queue admission: one counter per chat, checked and raised in one Lua call.
-- Outgoing pacing: the same GCRA schedule as `OutgoingRateLimiter` (bot-wide and per chat), booked
-  atomically in Redis with Redis' clock so that every process sees one calendar.
+- Outgoing pacing: the same schedule as `OutgoingRateLimiter` (each chat's turn, then the bot-wide pace
+  when a send leaves), kept atomically in Redis with Redis' clock so that every process sees one schedule.
 - Update de-duplication: an update id is handled by the first process that claims it.
 Global concurrency (`MAX_CONCURRENT_JOBS`) stays per process: it protects that process' memory and CPU.
 """
@@ -20,13 +20,13 @@ from redis.asyncio import Redis
 
 from misc.queue_manager import QueueFullError, QueueManager
 from misc.telegram_limits import (
-    GLOBAL_PER_SECOND,
+    GLOBAL_BOOKING_HEADROOM,
+    GLOBAL_MOST_PER_SECOND,
     GROUP_BURST,
     GROUP_PER_MINUTE,
-    LATE_WAKE_TOLERANCE,
-    MAX_REBOOKINGS,
     PRIVATE_BURST,
     PRIVATE_INTERVAL,
+    ChatKey,
 )
 
 PREFIX = "ttbot"
@@ -51,34 +51,49 @@ if count <= 0 then redis.call('DEL', KEYS[1]) end
 return count
 """
 
-# KEYS: bot-wide key prefix, chat key. ARGV: sends per second bot-wide, chat interval, chat burst span,
-# hold seconds for the chat (0 books a send; >0 holds the chat after a 429).
-# The bot-wide limit is a calendar of slots 1/per_second long, one send each: any one-second window holds at
-# most per_second + 1 sends, and a send booked for later takes only its own slot, so a chat waiting for its
-# turn never delays the other chats.
-_BOOK = """
+# KEYS: the chat's key. ARGV: the chat's interval and burst span, hold seconds (0 books the chat's next turn
+# and returns the seconds until it; >0 holds the chat after a 429).
+_CHAT_TURN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local per_second = tonumber(ARGV[1])
-local c_interval, c_span = tonumber(ARGV[2]), tonumber(ARGV[3])
-local hold = tonumber(ARGV[4])
-local c_due = tonumber(redis.call('GET', KEYS[2]) or now)
+local interval, span, hold = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local due = tonumber(redis.call('GET', KEYS[1]) or now)
+local next_due, send_at
 if hold > 0 then
-  local blocked = math.max(c_due, now + hold + c_span)
-  redis.call('SET', KEYS[2], tostring(blocked), 'PX', math.ceil((blocked - now + 1) * 1000))
-  return '0'
+  next_due, send_at = math.max(due, now + hold + span), now
+else
+  send_at = math.max(now, due - span)
+  next_due = math.max(due, send_at) + interval
 end
-local earliest = math.max(now, c_due - c_span)
-local slot = math.floor(earliest * per_second)
-while not redis.call('SET', KEYS[1] .. ':' .. slot, 1, 'NX', 'EX', 600) do
-  slot = slot + 1
-end
-local send_at = math.max(earliest, slot / per_second)
-if c_interval > 0 then
-  local c_next = math.max(c_due, send_at) + c_interval
-  redis.call('SET', KEYS[2], tostring(c_next), 'PX', math.ceil((c_next - now + 1) * 1000))
-end
+redis.call('SET', KEYS[1], tostring(next_due), 'PX', math.ceil((next_due - now + 1) * 1000))
 return tostring(send_at - now)
+"""
+
+# The bot-wide pace of `BotWidePace`. Booking: KEYS the next free departure, ARGV the booking interval;
+# returns the seconds until the booked departure.
+_BOT_WIDE_BOOK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local departure = math.max(now, tonumber(redis.call('GET', KEYS[1]) or 0))
+local next_booking = departure + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], tostring(next_booking), 'PX', math.ceil((next_booking - now + 1) * 1000))
+return tostring(departure - now)
+"""
+
+# Leaving: KEYS the departures of the last second (sorted set by time) and a counter naming them, ARGV the
+# most per second. Returns 0 when the send may leave now (and records it), else the seconds to wait.
+_BOT_WIDE_LEAVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return tostring(tonumber(oldest[2]) + 1 - now)
+end
+redis.call('ZADD', KEYS[1], now, redis.call('INCR', KEYS[2]))
+redis.call('PEXPIRE', KEYS[1], 2000)
+redis.call('PEXPIRE', KEYS[2], 2000)
+return '0'
 """
 
 
@@ -120,41 +135,45 @@ class RedisQueueManager:
 
 
 class RedisRateLimiter:
-    """Drop-in for `OutgoingRateLimiter` whose calendar lives in Redis."""
+    """Drop-in for `OutgoingRateLimiter` whose schedule lives in Redis."""
 
     def __init__(self, redis: Redis, bot_id: int) -> None:
-        self._redis = redis
-        self._book = redis.register_script(_BOOK)
-        self._global_key = f"{PREFIX}:pace:{bot_id}:all"
-        self._chat_prefix = f"{PREFIX}:pace:{bot_id}:chat:"
+        self._chat_turn = redis.register_script(_CHAT_TURN)
+        self._bot_wide_book = redis.register_script(_BOT_WIDE_BOOK)
+        self._bot_wide_leave = redis.register_script(_BOT_WIDE_LEAVE)
+        prefix = f"{PREFIX}:pace:{bot_id}"
+        self._booking_key = f"{prefix}:next"
+        self._departure_keys = [f"{prefix}:left", f"{prefix}:left-count"]
+        self._booking_interval = 1.0 / (GLOBAL_MOST_PER_SECOND - GLOBAL_BOOKING_HEADROOM)
+        self._chat_prefix = f"{prefix}:chat:"
         self._private = (PRIVATE_INTERVAL, (PRIVATE_BURST - 1) * PRIVATE_INTERVAL)
         group_interval = 60.0 / (GROUP_PER_MINUTE - GROUP_BURST)
         self._group = (group_interval, (GROUP_BURST - 1) * group_interval)
         self._pending_holds: set[asyncio.Task[Any]] = set()
 
-    async def wait(self, chat_id: int | str | None = None) -> None:
-        loop = asyncio.get_running_loop()
-        for _ in range(MAX_REBOOKINGS):
-            due = loop.time() + float(await self._call(chat_id, hold=0.0))
-            await asyncio.sleep(max(0.0, due - loop.time()))
-            # A busy event loop wakes us late; sending now would land on top of the sends booked after our
-            # slot, so the bot-wide rate would be exceeded at Telegram. Book a fresh slot instead.
-            if loop.time() - due <= LATE_WAKE_TOLERANCE:
+    async def wait(self, chat_id: ChatKey | None = None) -> None:
+        if chat_id is not None:
+            turn = float(await self._book_chat(chat_id, hold=0.0))
+            if turn > 0:
+                await asyncio.sleep(turn)
+        departure = float(await self._bot_wide_book(keys=[self._booking_key], args=[self._booking_interval]))
+        if departure > 0:
+            await asyncio.sleep(departure)
+        while True:
+            delay = float(await self._bot_wide_leave(keys=self._departure_keys, args=[GLOBAL_MOST_PER_SECOND]))
+            if delay <= 0:
                 return
+            await asyncio.sleep(delay)
 
-    def hold(self, chat_id: int | str, seconds: float) -> None:
+    def hold(self, chat_id: ChatKey, seconds: float) -> None:
         # Called synchronously by the retry middleware; the booking itself is async.
-        task = asyncio.get_running_loop().create_task(self._call(chat_id, hold=seconds))
+        task = asyncio.get_running_loop().create_task(self._book_chat(chat_id, hold=seconds))
         self._pending_holds.add(task)
         task.add_done_callback(self._pending_holds.discard)
 
-    async def _call(self, chat_id: int | str | None, *, hold: float) -> Any:
-        if chat_id is None:
-            chat_key, pace = f"{self._global_key}:none", (0.0, 0.0)
-        else:
-            chat_key = f"{self._chat_prefix}{chat_id}"
-            pace = self._private if isinstance(chat_id, int) and chat_id > 0 else self._group
-        return await self._book(keys=[self._global_key, chat_key], args=[int(GLOBAL_PER_SECOND), *pace, hold])
+    async def _book_chat(self, chat_id: ChatKey, *, hold: float) -> Any:
+        pace = self._private if isinstance(chat_id, int) and chat_id > 0 else self._group
+        return await self._chat_turn(keys=[f"{self._chat_prefix}{chat_id}"], args=[*pace, hold])
 
 
 class UpdateClaims(BaseMiddleware):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import Protocol, TypeAlias
 
@@ -30,11 +30,12 @@ logger = logging.getLogger("tt-bot.telegram")
 
 ChatKey: TypeAlias = int | str  # a chat id, or "@username" of a public group or channel
 
-# Below Telegram's ~30/s so that network jitter cannot bunch our sends over it at the server.
-GLOBAL_PER_SECOND = 26.0
-# A sender woken later than this after its slot books again (see OutgoingRateLimiter.wait).
-LATE_WAKE_TOLERANCE = 0.1
-MAX_REBOOKINGS = 5
+# Telegram counts about 30 messages/s per bot; at most this many leave here in any one second, two below
+# that for the noise between a send leaving and Telegram counting it (uploads of different sizes).
+GLOBAL_MOST_PER_SECOND = 28
+# Sends are booked this much below the most per second, so that one the event loop woke late usually
+# still finds room and does not push the sends booked after it.
+GLOBAL_BOOKING_HEADROOM = 0.5
 PRIVATE_INTERVAL = 1.0
 # An album followed by its caption message (or a status reply and the video) goes out at once.
 PRIVATE_BURST = 3
@@ -64,41 +65,38 @@ class RateLimiter(Protocol):
     def hold(self, chat_id: ChatKey, seconds: float) -> None: ...
 
 
-class _SendCalendar:
-    """Bot-wide pacing: time is cut into slots of 1/rate s and each slot carries at most one send.
+class BotWidePace:
+    """Bot-wide pacing: each send books a departure 1/(most − headroom) s after the one before, and when it
+    leaves (woken on time or late) it is checked against the sends that really left in the last second.
 
-    A send booked for later (a chat waiting for its own turn) takes only its own slot, so it never
-    delays sends to other chats that are due sooner. Any one-second window holds at most rate + 1 sends.
+    The check at departure is what makes the bound exact: no one-second window ever holds more than
+    `most_per_second` departures, however late a busy event loop wakes the senders.
     """
 
-    def __init__(self, per_second: float) -> None:
-        self._width = 1.0 / per_second
-        # Taken slot -> a later slot to try next (union-find with path compression: amortised O(1)).
-        self._next: dict[int, int] = {}
-        self._compact_at = 256
+    __slots__ = ("_booking_interval", "_left", "_most", "_next_booking")
 
-    def book(self, earliest: float, now: float) -> float:
-        """Take the first free slot at or after `earliest` (≥ now); return the time to send."""
-        slot = self._free_slot(math.floor(earliest / self._width))
-        self._next[slot] = slot + 1
-        self._forget_past(now)
-        return max(earliest, slot * self._width)
+    def __init__(self, most_per_second: int, booking_headroom: float) -> None:
+        if most_per_second < 1 or not 0 <= booking_headroom < most_per_second:
+            raise ValueError("most_per_second must be positive and the headroom below it")
+        self._most = most_per_second
+        self._booking_interval = 1.0 / (most_per_second - booking_headroom)
+        self._next_booking = -math.inf
+        self._left: deque[float] = deque(maxlen=most_per_second)  # the latest departures, oldest first
 
-    def _free_slot(self, slot: int) -> int:
-        root = slot
-        while root in self._next:
-            root = self._next[root]
-        while slot != root:
-            slot, self._next[slot] = self._next[slot], root
-        return root
+    def book(self, now: float) -> float:
+        """Book a departure; return when it is (≥ now)."""
+        departure = max(now, self._next_booking)
+        self._next_booking = departure + self._booking_interval
+        return departure
 
-    def _forget_past(self, now: float) -> None:
-        # Lookups never start before the current slot and links only point forward, so past slots can go.
-        if len(self._next) < self._compact_at:
-            return
-        current = math.floor(now / self._width)
-        self._next = {slot: after for slot, after in self._next.items() if slot >= current}
-        self._compact_at = max(256, 2 * len(self._next))
+    def wait_to_leave(self, now: float) -> float:
+        """Seconds until leaving keeps the bound (0: leave now, then call `leave`)."""
+        if len(self._left) < self._most:
+            return 0.0
+        return max(0.0, self._left[0] + 1.0 - now)
+
+    def leave(self, now: float) -> None:
+        self._left.append(now)
 
 
 class _ChatPace:
@@ -117,25 +115,26 @@ class _ChatPace:
 class OutgoingRateLimiter:
     """`await limiter.wait(chat_id)` before each message; returns when sending keeps every limit.
 
-    Nothing is locked while waiting: each call books its send time at once (the global slot and the
-    chat's turn together) and then sleeps, so waiting in one chat never holds up another.
+    A send first waits for its chat's turn (booked at once, so waiting in one chat never holds up
+    another), then for its bot-wide departure. Nothing is locked: each sender sleeps on its own.
     """
 
     def __init__(
         self,
         *,
-        per_second: float = GLOBAL_PER_SECOND,
+        most_per_second: int = GLOBAL_MOST_PER_SECOND,
+        booking_headroom: float = GLOBAL_BOOKING_HEADROOM,
         private_interval: float = PRIVATE_INTERVAL,
         private_burst: int = PRIVATE_BURST,
         group_per_minute: int = GROUP_PER_MINUTE,
         group_burst: int = GROUP_BURST,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        if per_second <= 0 or private_interval <= 0 or private_burst < 1 or group_burst < 1:
-            raise ValueError("rates, intervals and bursts must be positive")
+        if private_interval <= 0 or private_burst < 1 or group_burst < 1:
+            raise ValueError("intervals and bursts must be positive")
         if group_per_minute <= group_burst:
             raise ValueError("group_per_minute must exceed group_burst")
-        self._calendar = _SendCalendar(per_second)
+        self._bot_wide = BotWidePace(most_per_second, booking_headroom)
         self._private = _ChatPace(private_interval, private_burst)
         # Spaced so that a full burst plus the steady rate stays within the per-minute count.
         self._group = _ChatPace(60.0 / (group_per_minute - group_burst), group_burst)
@@ -144,24 +143,30 @@ class OutgoingRateLimiter:
         self._clock = clock
 
     async def wait(self, chat_id: ChatKey | None = None) -> None:
-        """Wait for this chat's turn and a bot-wide slot; `None` counts against the bot-wide limit only."""
-        for _ in range(MAX_REBOOKINGS):
-            due = self._now() + self.reserve(chat_id)
-            await asyncio.sleep(max(0.0, due - self._now()))
-            # A busy event loop wakes sleepers late, several at once; sending now would put them on top of
-            # the sends booked after their slots. A late sender books a fresh slot instead.
-            if self._now() - due <= LATE_WAKE_TOLERANCE:
+        """Wait for this chat's turn, then for the bot-wide pace; `None` counts against the bot-wide pace only."""
+        if chat_id is not None:
+            turn = self.book_chat_turn(chat_id)
+            if turn > 0:
+                await asyncio.sleep(turn)
+        now = self._now()
+        departure = self._bot_wide.book(now)
+        if departure > now:
+            await asyncio.sleep(departure - now)
+        while True:
+            now = self._now()
+            delay = self._bot_wide.wait_to_leave(now)
+            if delay <= 0:
+                self._bot_wide.leave(now)
                 return
+            await asyncio.sleep(delay)
 
-    def reserve(self, chat_id: ChatKey | None = None) -> float:
-        """Book the next send to this chat; return how many seconds from now it may go."""
+    def book_chat_turn(self, chat_id: ChatKey) -> float:
+        """Book the next send to this chat; return how many seconds from now its turn comes."""
         now = self._now()
         self._evict_idle(now)
-        if chat_id is None:
-            return self._calendar.book(now, now) - now
         pace = self._pace(chat_id)
         due = self._due.get(chat_id, now)
-        send_at = self._calendar.book(max(now, pace.earliest(due)), now)
+        send_at = max(now, pace.earliest(due))
         self._due[chat_id] = max(due, send_at) + pace.interval
         self._due.move_to_end(chat_id)
         return send_at - now

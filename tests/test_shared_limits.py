@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from misc.queue_manager import QueueFullError
 from misc.shared_limits import RedisQueueManager, RedisRateLimiter, UpdateClaims
+from misc.telegram_limits import GLOBAL_MOST_PER_SECOND
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -67,14 +68,15 @@ async def test_bot_wide_rate_holds_across_workers(redis: Redis) -> None:
     sent: list[float] = []
 
     async def send(index: int) -> None:
-        await workers[index % 2].wait(fresh_id())
+        await workers[index % 2].wait(fresh_id() if index % 3 else None)
         sent.append(loop.time())
 
-    await asyncio.gather(*(send(index) for index in range(60)))
+    await asyncio.gather(*(send(index) for index in range(80)))
     sent.sort()
-    busiest = max(sum(1 for moment in sent if start <= moment < start + 1.0) for start in sent)
-    assert busiest <= 30
-    assert sent[-1] - sent[0] >= 1.0
+    # Redis decides by its clock; the times here are taken a little after its answer arrives.
+    busiest = max(sum(1 for moment in sent if start <= moment < start + 0.95) for start in sent)
+    assert GLOBAL_MOST_PER_SECOND - 2 <= busiest <= GLOBAL_MOST_PER_SECOND
+    assert sent[-1] - sent[0] >= (80 - GLOBAL_MOST_PER_SECOND) / GLOBAL_MOST_PER_SECOND
 
 
 async def test_one_private_chat_is_paced_across_workers_without_holding_up_others(redis: Redis) -> None:
