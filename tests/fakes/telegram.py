@@ -16,6 +16,7 @@ import asyncio
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from types import TracebackType
 from typing import Any, Self
 
@@ -124,17 +125,17 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ HTTP
     async def _handle_api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
+        method, arrived = request.match_info["method"], time.monotonic()
         try:
             parsed = await read_api_request_safely(request)
         except ApiError as error:
             parsed = ParsedRequest({}, {})
-            return self._respond(*self._record(method, parsed, error))
+            return self._respond(*self._record(method, parsed, arrived, error))
         if request.match_info["token"] != self.token:
-            return self._respond(*self._record(method, parsed, ApiError(401, "Unauthorized")))
+            return self._respond(*self._record(method, parsed, arrived, ApiError(401, "Unauthorized")))
         if method.lower() == "getupdates":
             return await self._get_updates(parsed)
-        return self._respond(*self._execute(method, parsed))
+        return self._respond(*self._execute(method, parsed, arrived))
 
     @staticmethod
     def _respond(status: int, payload: dict[str, Any]) -> web.Response:
@@ -157,12 +158,12 @@ class FakeTelegram:
             return self._respond(error.code, error.payload())
         return self._respond(200, {"ok": True, "result": updates})
 
-    def _execute(self, method: str, parsed: ParsedRequest) -> tuple[int, dict[str, Any]]:
+    def _execute(self, method: str, parsed: ParsedRequest, arrived: float | None = None) -> tuple[int, dict[str, Any]]:
         try:
             result = self._run(method, parsed)
         except ApiError as error:
-            return self._record(method, parsed, error)
-        return self._record(method, parsed, result=result)
+            return self._record(method, parsed, arrived, error)
+        return self._record(method, parsed, arrived, result=result)
 
     def _run(self, method: str, parsed: ParsedRequest) -> Any:
         failure = self._failures.take(method, parsed.params)
@@ -176,9 +177,15 @@ class FakeTelegram:
         return handler(self._state, MethodRequest(method, parsed.params, parsed.files))
 
     def _record(
-        self, method: str, parsed: ParsedRequest, error: ApiError | None = None, result: Any = None
+        self,
+        method: str,
+        parsed: ParsedRequest,
+        arrived: float | None,  # None: a method in a webhook's reply, which arrives whole
+        error: ApiError | None = None,
+        result: Any = None,
     ) -> tuple[int, dict[str, Any]]:
-        call = ApiCall(method, parsed.params, parsed.files, at=time.monotonic())
+        now = time.monotonic()
+        call = ApiCall(method, parsed.params, parsed.files, at=now, arrived_at=now if arrived is None else arrived)
         if error is None:
             call.result = result
             status, payload = 200, {"ok": True, "result": result}
@@ -232,19 +239,25 @@ class FakeTelegram:
             ) from None
 
     def max_calls_in_window(
-        self, methods: Iterable[str] | None = None, window: float = 1.0, *, chat_id: Any = None
+        self,
+        methods: Iterable[str] | None = None,
+        window: float = 1.0,
+        *,
+        chat_id: Any = None,
+        moment: Callable[[ApiCall], float] = attrgetter("at"),
     ) -> int:
-        """The most calls of `methods` (all when None) that fell into any `window` seconds."""
+        """The most calls of `methods` (all when None) that fell into any `window` seconds, each call placed
+        at its `moment` (when it was answered unless told otherwise)."""
         wanted = {m.lower() for m in methods} if methods is not None else None
-        times = [
-            call.at
+        times = sorted(
+            moment(call)
             for call in self._calls
             if (wanted is None or call.method.lower() in wanted)
             and (chat_id is None or str(call.params.get("chat_id")) == str(chat_id))
-        ]
+        )
         best, start = 0, 0
-        for end, moment in enumerate(times):
-            while moment - times[start] >= window:
+        for end, at in enumerate(times):
+            while at - times[start] >= window:
                 start += 1
             best = max(best, end - start + 1)
         return best

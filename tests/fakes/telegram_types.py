@@ -29,7 +29,8 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     files: dict[str, UploadedFile]
-    at: float
+    at: float  # when the request was answered (an upload's body read)
+    arrived_at: float = 0.0  # when the request began to arrive
     result: Any = None
     error: tuple[int, str] | None = None
 
