@@ -108,7 +108,10 @@ def _latency(outcomes: list[Outcome]) -> str:
     def quantile(share: float) -> float:
         return values[min(len(values) - 1, round(share * (len(values) - 1)))]
 
-    return f"p50 {quantile(0.5) * 1000:.0f} ms, p95 {quantile(0.95) * 1000:.0f} ms, max {values[-1] * 1000:.0f} ms"
+    return (
+        f"first {values[0] * 1000:.0f} ms, p50 {quantile(0.5) * 1000:.0f} ms, p95 {quantile(0.95) * 1000:.0f} ms, "
+        f"max {values[-1] * 1000:.0f} ms"
+    )
 
 
 # --- the bot process ---

@@ -153,24 +153,23 @@ class LinkDelivery:
     async def _send_cached(self, request: LinkRequest, status: StatusReactions, attempt: _Attempt) -> bool:
         """True when the post went out by cached file ids; a stale id drops the entry (then download)."""
         video_kind, slideshow_kind = _cache_kinds(request.file_mode)
-        for cache_kind in (video_kind, slideshow_kind):
-            cached = await self._services.cached(attempt.post_id, cache_kind)
-            if cached is None:
-                continue
-            is_slideshow = cache_kind == slideshow_kind
-            if is_slideshow and request.is_private and not has_every_image(cached):
-                return False  # cached from a group (first images only): a private chat gets every image
-            status.sending()
-            if is_slideshow:
-                sending = self._send_cached_slideshow(request, cached, attempt.post_id)
-            else:
-                sending = self._send_cached_video(request, cached, attempt.post_id)
-            if not await self._services.sent_by_file_ids(attempt.post_id, cache_kind, sending):
-                return False
-            attempt.kind = MediaKind.SLIDESHOW if is_slideshow else MediaKind.VIDEO
-            attempt.size = cached.meta.get("size")
-            return True
-        return False
+        found = await self._services.first_cached(attempt.post_id, (video_kind, slideshow_kind))
+        if found is None:
+            return False
+        cache_kind, cached = found
+        is_slideshow = cache_kind == slideshow_kind
+        if is_slideshow and request.is_private and not has_every_image(cached):
+            return False  # cached from a group (first images only): a private chat gets every image
+        status.sending()
+        if is_slideshow:
+            sending = self._send_cached_slideshow(request, cached, attempt.post_id)
+        else:
+            sending = self._send_cached_video(request, cached, attempt.post_id)
+        if not await self._services.sent_by_file_ids(attempt.post_id, cache_kind, sending):
+            return False
+        attempt.kind = MediaKind.SLIDESHOW if is_slideshow else MediaKind.VIDEO
+        attempt.size = cached.meta.get("size")
+        return True
 
     async def _send_cached_slideshow(self, request: LinkRequest, cached: CachedMedia, post_id: str) -> None:
         refs: list[FileRef] = list(cached.file_ids)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,9 +76,14 @@ class DeliveryServices:
     # --- the media cache ---
     async def cached(self, post_id: str, cache_kind: str) -> CachedMedia | None:
         """The entry, or None when there is none (or the database is away)."""
+        found = await self.first_cached(post_id, (cache_kind,))
+        return found[1] if found else None
+
+    async def first_cached(self, post_id: str, cache_kinds: Sequence[str]) -> tuple[str, CachedMedia] | None:
+        """The first of `cache_kinds` the post has in the cache, and its kind; None as for `cached`."""
         if not post_id:
             return None
-        return await best_effort(self.repos.media_cache.get(post_id, cache_kind), None, "cache lookup")
+        return await best_effort(self.repos.media_cache.first_of(post_id, cache_kinds), None, "cache lookup")
 
     async def remember(self, post_id: str, cache_kind: str, file_ids: list[str], meta: dict[str, Any]) -> None:
         if file_ids:

@@ -117,6 +117,19 @@ async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories) -
     assert kept == CachedMedia(file_ids=["d1", "d2", "d3"], meta={"image_count": 3})
 
 
+async def test_first_of_several_cache_kinds_follows_the_order_asked(repos: Repositories) -> None:
+    await repos.media_cache.put("7403", "slideshow", ["p1"], {"image_count": 1})
+
+    assert await repos.media_cache.first_of("7403", ("video", "slideshow")) == (
+        "slideshow",
+        CachedMedia(file_ids=["p1"], meta={"image_count": 1}),
+    )
+    await repos.media_cache.put("7403", "video", ["v1"], {})
+    found = await repos.media_cache.first_of("7403", ("video", "slideshow"))
+    assert found is not None and found[0] == "video"
+    assert await repos.media_cache.first_of("7403", ("music",)) is None
+
+
 async def test_dropping_a_missing_cache_entry_is_harmless(repos: Repositories) -> None:
     await repos.media_cache.drop("nothing", "video")
     assert await repos.media_cache.get("nothing", "video") is None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.models import MediaCache, utcnow
@@ -27,11 +28,19 @@ class MediaCacheRepository:
         self._sessions = sessions
 
     async def get(self, video_id: str, kind: str) -> CachedMedia | None:
+        found = await self.first_of(video_id, (kind,))
+        return found[1] if found else None
+
+    async def first_of(self, video_id: str, kinds: Sequence[str]) -> tuple[str, CachedMedia] | None:
+        """The entry of the first of `kinds` (in that order) the post has, and its kind; one query for all."""
+        columns = (MediaCache.kind, MediaCache.file_ids, MediaCache.meta)
+        query = select(*columns).where(MediaCache.video_id == video_id, MediaCache.kind.in_(kinds))
         async with self._sessions() as session:
-            row = await session.get(MediaCache, (video_id, kind))
-            if row is None or not row.file_ids:
-                return None
-            return CachedMedia(file_ids=list(row.file_ids), meta=dict(row.meta or {}))
+            rows = {row.kind: row for row in await session.execute(query) if row.file_ids}
+        for kind in kinds:
+            if kind in rows:
+                return kind, CachedMedia(file_ids=list(rows[kind].file_ids), meta=dict(rows[kind].meta or {}))
+        return None
 
     async def put(self, video_id: str, kind: str, file_ids: list[str], meta: dict[str, Any] | None = None) -> None:
         """Store or replace the entry (a fresh upload after a stale file id replaces the old ids)."""
