@@ -1,6 +1,6 @@
 """Container health probe: `python healthcheck.py [bot|stats|maintenance]`.
 
-Exit 0 when that process's heartbeat (misc/healthcheck.py) is fresh, 1 otherwise, with one line saying why
+Exit 0 when that process's heartbeat (misc/runtime/healthcheck.py) is fresh, 1 otherwise, with one line saying why
 (Docker keeps it in `docker inspect`).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from misc.healthcheck import HEARTBEAT_MAX_AGE, heartbeat_age, heartbeat_path
+from misc.runtime.healthcheck import HEARTBEAT_MAX_AGE, heartbeat_age, heartbeat_path
 
 PROCESSES = ("bot", "stats", "maintenance")
 

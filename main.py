@@ -14,25 +14,25 @@ from data.database import create_engine, create_session_factory, upgrade_databas
 from data.locales import Locales
 from data.repositories import Repositories
 from handlers import build_root_router
-from handlers.inline_delivery import InlineDelivery
-from misc.bot_factory import create_bot
-from misc.broadcaster import Broadcaster
-from misc.commands import set_command_menu
-from misc.delivery import LinkDelivery
-from misc.delivery_services import DeliveryServices
-from misc.entrypoint import BotApp, run_process
-from misc.failures import FailureReporter
-from misc.healthcheck import Heartbeat
-from misc.lifecycle import InFlightUpdates, on_termination
-from misc.media_sender import MediaSender
-from misc.middlewares import ChatContextMiddleware
-from misc.process_limits import process_limits
-from misc.queue_manager import JobQueue
-from misc.sound_delivery import SoundDelivery
-from misc.telegram_limits import install_telegram_limits
-from misc.thumbnails import Thumbnailer
-from misc.user_errors import ErrorTexts
-from misc.webhook import serve_webhook
+from misc.delivery.failures import FailureReporter
+from misc.delivery.inline import InlineDelivery
+from misc.delivery.links import LinkDelivery
+from misc.delivery.services import DeliveryServices
+from misc.delivery.sounds import SoundDelivery
+from misc.delivery.user_errors import ErrorTexts
+from misc.runtime.entrypoint import BotApp, run_process
+from misc.runtime.healthcheck import Heartbeat
+from misc.runtime.lifecycle import InFlightUpdates, on_termination
+from misc.runtime.process_limits import process_limits
+from misc.runtime.queue_manager import JobQueue
+from misc.runtime.webhook import serve_webhook
+from misc.telegram.bot_factory import create_bot
+from misc.telegram.broadcaster import Broadcaster
+from misc.telegram.chat_context import ChatContextMiddleware
+from misc.telegram.commands import set_command_menu
+from misc.telegram.limits import install_telegram_limits
+from misc.telegram.media_sender import MediaSender
+from misc.telegram.thumbnails import Thumbnailer
 from tiktok_api import ClientConfig, TikTokClient
 
 logger = logging.getLogger("tt-bot")

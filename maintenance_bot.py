@@ -10,9 +10,9 @@ from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessag
 
 from data.config import Settings
 from data.locales import Locales
-from misc.bot_factory import create_bot
-from misc.entrypoint import run_process
-from misc.healthcheck import Heartbeat
+from misc.runtime.entrypoint import run_process
+from misc.runtime.healthcheck import Heartbeat
+from misc.telegram.bot_factory import create_bot
 
 # Telegram caches inline answers per query; a short cache keeps the notice fresh once the bot is back.
 INLINE_CACHE_SECONDS = 30

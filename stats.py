@@ -14,8 +14,8 @@ from aiogram import Dispatcher
 from data.config import Settings
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.repositories.stats import StatsRepository
-from misc.bot_factory import create_bot
-from misc.entrypoint import BotApp, checked_settings
+from misc.runtime.entrypoint import BotApp, checked_settings
+from misc.telegram.bot_factory import create_bot
 from stats import build_stats_router
 from stats.commands import set_operator_commands
 from stats.graphs import GraphRenderer

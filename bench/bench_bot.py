@@ -147,7 +147,7 @@ class BotProcess:
 
 # `--global-rate`: main.py with another bot-wide send limit than Telegram's (to see the bot's own capacity).
 _WITH_GLOBAL_RATE = (
-    "import sys, misc.telegram_limits as limits; "
+    "import sys, misc.telegram.limits as limits; "
     "limits.OutgoingRateLimiter.__init__.__kwdefaults__['most_per_second'] = int(sys.argv[1]); "
     "import main; sys.exit(main.main())"
 )

@@ -1,7 +1,7 @@
 """Composing a broadcast (admins only): message → optional URL buttons → preview → confirm.
 
 Only the composition lives in FSM state; a confirmed broadcast becomes a database job that
-`misc.broadcaster.Broadcaster` delivers and resumes after restarts.
+`misc.telegram.broadcaster.Broadcaster` delivers and resumes after restarts.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from data.repositories import Repositories
 from handlers.admin import admin_only
-from misc.broadcaster import Broadcaster
+from misc.telegram.broadcaster import Broadcaster
 
 ASK_MESSAGE = "📣 Send the message to broadcast: text, photo, video, anything. It is copied as it is.\n/cancel stops."
 ASK_BUTTONS = (

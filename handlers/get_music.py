@@ -6,9 +6,9 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from data.locales import Locales
-from misc.keyboards import MusicAction
-from misc.queue_manager import QueueFullError
-from misc.sound_delivery import SoundDelivery, SoundRequest
+from misc.delivery.sounds import SoundDelivery, SoundRequest
+from misc.runtime.queue_manager import QueueFullError
+from misc.telegram.keyboards import MusicAction
 
 MAX_POST_ID_LENGTH = 32
 

@@ -1,6 +1,6 @@
 """Links in chats: a message holding a TikTok link gets the video, slideshow or an error.
 
-Private chats and groups share one workflow (`misc.delivery.LinkDelivery`). Over the per-chat queue
+Private chats and groups share one workflow (`misc.delivery.links.LinkDelivery`). Over the per-chat queue
 limit a private user is told how many links are in progress and gets a "Try again" button bound to them.
 """
 
@@ -17,12 +17,12 @@ from aiogram.types import CallbackQuery, Message
 from data.locales import Locales
 from data.repositories import Repositories
 from data.repositories.users import ChatProfile
-from misc.best_effort import best_effort
-from misc.delivery import LinkDelivery, LinkRequest
-from misc.keyboards import RetryLink, retry_keyboard
-from misc.media_sender import MediaSender
-from misc.queue_manager import QueueFullError
-from misc.reactions import StatusReactions
+from misc.delivery.best_effort import best_effort
+from misc.delivery.links import LinkDelivery, LinkRequest
+from misc.runtime.queue_manager import QueueFullError
+from misc.telegram.keyboards import RetryLink, retry_keyboard
+from misc.telegram.media_sender import MediaSender
+from misc.telegram.reactions import StatusReactions
 from tiktok_api import extract_post_id, find_links
 
 # A post id alone is enough to find the post again; this shape carries it (DESIGN.md §2).

@@ -14,8 +14,9 @@ from aiogram.types import CallbackQuery, ChosenInlineResult, InlineQuery, Inline
 from data.locales import Locales
 from data.models import MediaKind
 from data.repositories.users import ChatProfile
-from handlers.inline_delivery import ChosenPost, InlineDelivery
-from handlers.inline_results import (
+from misc.delivery.inline import ChosenPost, InlineDelivery
+from misc.delivery.services import is_stale_file_error
+from misc.telegram.inline_results import (
     LOADING_CALLBACK,
     ResultKind,
     SlideAction,
@@ -25,7 +26,6 @@ from handlers.inline_results import (
     result_id,
     slide_keyboard,
 )
-from misc.delivery_services import is_stale_file_error
 from tiktok_api import extract_post_id, find_links
 
 # Answers depend on the user (registered or not) and on the cache, which fills up within seconds.

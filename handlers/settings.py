@@ -12,8 +12,8 @@ from aiogram.types import CallbackQuery, Message
 from data.locales import Locales
 from data.repositories import Repositories
 from data.repositories.users import ChatProfile
-from misc.chat_rights import may_change_settings
-from misc.keyboards import LanguageChoice, language_keyboard
+from misc.telegram.chat_rights import may_change_settings
+from misc.telegram.keyboards import LanguageChoice, language_keyboard
 
 
 async def toggle_file_mode(

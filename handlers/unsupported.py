@@ -10,7 +10,7 @@ from aiogram.enums import ChatType
 from aiogram.types import Message
 
 from data.locales import Locales
-from misc.media_sender import MediaSender
+from misc.telegram.media_sender import MediaSender
 
 
 async def not_a_link(message: Message, sender: MediaSender, locales: Locales, lang: str) -> None:

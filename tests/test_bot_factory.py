@@ -9,7 +9,7 @@ from aiogram.methods.base import Response
 from aiogram.types import Message, User
 
 from data.config import TelegramSettings
-from misc.bot_factory import create_bot
+from misc.telegram.bot_factory import create_bot
 from tests.fakes.telegram import FakeTelegram
 
 

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from data.config import TelegramSettings
 from data.repositories import Repositories
 from data.repositories.users import UserRepository
-from misc.bot_factory import create_bot
-from misc.broadcaster import BUSY_RATE, Broadcaster
+from misc.telegram.bot_factory import create_bot
+from misc.telegram.broadcaster import BUSY_RATE, Broadcaster
 from tests.fakes.telegram import ApiCall, FakeTelegram
 from tests.plugins.bot import StartBot
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from data.config import CLOUD_API_SERVER, LOCAL_UPLOAD_LIMIT, ConfigError, load_settings
-from misc.logging_setup import RedactingFilter, configure_logging
+from misc.runtime.logging_setup import RedactingFilter, configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,7 +122,8 @@ def test_token_and_database_password_never_reach_the_log(caplog: pytest.LogCaptu
 
 def test_configured_logging_redacts_what_the_process_prints(tmp_path: Path) -> None:
     code = (
-        "import logging; from data.config import load_settings; from misc.logging_setup import configure_logging;"
+        "import logging; from data.config import load_settings;"
+        "from misc.runtime.logging_setup import configure_logging;"
         "s = load_settings(env_file=None); configure_logging('INFO', s.secrets);"
         "logging.getLogger('x').info('token=%s db=%s', s.telegram.bot_token, 'postgresql://u:DbPassw0rd@h/d')"
     )

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from misc.healthcheck import HEARTBEAT_MAX_AGE, Heartbeat, heartbeat_path
+from misc.runtime.healthcheck import HEARTBEAT_MAX_AGE, Heartbeat, heartbeat_path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_BOT_API = "http://telegram-bot-api:8081"
@@ -197,7 +197,7 @@ def test_secrets_and_local_state_stay_out_of_the_image(dockerignore: list[str], 
         "healthcheck.py",
         "pyproject.toml",
         "uv.lock",
-        "misc/healthcheck.py",
+        "misc/runtime/healthcheck.py",
         "data/config.py",
         "data/locale/en.json",
         "data/migrations/env.py",

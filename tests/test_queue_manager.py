@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from misc.queue_manager import QueueFullError, QueueManager
+from misc.runtime.queue_manager import QueueFullError, QueueManager
 
 WAIT = 5
 

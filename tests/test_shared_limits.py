@@ -10,9 +10,9 @@ import pytest
 from aiogram.types import Update
 from redis.asyncio import Redis
 
-from misc.queue_manager import QueueFullError
-from misc.shared_limits import RedisQueueManager, RedisRateLimiter, UpdateClaims
-from misc.telegram_limits import GLOBAL_MOST_PER_SECOND
+from misc.runtime.queue_manager import QueueFullError
+from misc.runtime.shared_limits import RedisQueueManager, RedisRateLimiter, UpdateClaims
+from misc.telegram.limits import GLOBAL_MOST_PER_SECOND
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

@@ -23,7 +23,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InputFile
 
-from misc.telegram_limits import (
+from misc.telegram.limits import (
     GLOBAL_BOOKING_HEADROOM,
     GLOBAL_MOST_PER_SECOND,
     BotWidePace,

@@ -18,8 +18,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from redis.asyncio import Redis
 
-from misc.queue_manager import QueueFullError, QueueManager
-from misc.telegram_limits import (
+from misc.runtime.queue_manager import QueueFullError, QueueManager
+from misc.telegram.limits import (
     GLOBAL_BOOKING_HEADROOM,
     GLOBAL_MOST_PER_SECOND,
     GROUP_BURST,

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from data.config import Settings
-from misc.queue_manager import JobQueue, QueueManager
-from misc.shared_limits import RedisQueueManager, RedisRateLimiter, UpdateClaims
-from misc.telegram_limits import OutgoingRateLimiter, RateLimiter
+from misc.runtime.queue_manager import JobQueue, QueueManager
+from misc.runtime.shared_limits import RedisQueueManager, RedisRateLimiter, UpdateClaims
+from misc.telegram.limits import OutgoingRateLimiter, RateLimiter
 
 REDIS_TIMEOUT = 5.0
 

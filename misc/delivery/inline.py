@@ -24,14 +24,14 @@ from aiogram.types import (
 
 from data.models import MediaKind, Outcome
 from data.repositories.media_cache import CachedMedia
-from handlers.inline_results import ResultKind, result_id, slide_keyboard
-from misc.captions import PostCaption
-from misc.delivery import FETCH_TIMEOUT, RESOLVE_TIMEOUT, SLIDESHOW_CACHE, VIDEO_CACHE
-from misc.delivery_services import DeliveryServices, VideoAttempt, ms_since
-from misc.media_sender import input_file
-from misc.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
-from misc.queue_manager import QueueFullError
-from misc.user_errors import ErrorTexts, error_kind
+from misc.delivery.captions import PostCaption
+from misc.delivery.links import FETCH_TIMEOUT, RESOLVE_TIMEOUT, SLIDESHOW_CACHE, VIDEO_CACHE
+from misc.delivery.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
+from misc.delivery.services import DeliveryServices, VideoAttempt, ms_since
+from misc.delivery.user_errors import ErrorTexts, error_kind
+from misc.runtime.queue_manager import QueueFullError
+from misc.telegram.inline_results import ResultKind, result_id, slide_keyboard
+from misc.telegram.media_sender import input_file
 from tiktok_api import SlideshowInfo, VideoInfo, extract_post_id
 
 logger = logging.getLogger("tt-bot.inline")

@@ -12,7 +12,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 
 from data.config import ConfigError, Settings, load_settings
-from misc.logging_setup import configure_logging
+from misc.runtime.logging_setup import configure_logging
 
 
 @dataclass(slots=True)

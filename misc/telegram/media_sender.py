@@ -25,7 +25,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from misc.thumbnails import Thumbnailer
+from misc.telegram.thumbnails import Thumbnailer
 from tiktok_api import MediaFile, MusicInfo, VideoInfo
 
 # Telegram: an album holds 2-10 items; a single item goes as a plain photo or document.

@@ -11,10 +11,10 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
 from data.repositories.users import UserRepository
-from misc.best_effort import best_effort
-from misc.media_sender import MediaSender
-from misc.reactions import StatusReactions
-from misc.user_errors import BLOCKED, ErrorTexts
+from misc.delivery.best_effort import best_effort
+from misc.delivery.user_errors import BLOCKED, ErrorTexts
+from misc.telegram.media_sender import MediaSender
+from misc.telegram.reactions import StatusReactions
 
 logger = logging.getLogger("tt-bot.delivery")
 

@@ -2,7 +2,7 @@
 
 One `DeliveryServices` is built in the composition root and handed to each workflow: the collaborators,
 plus the chores every workflow does the same way: the caption's bot tag, the best-effort media cache
-and the delivery statistics. The database only helps here (misc/best_effort.py): it never fails a delivery.
+and the delivery statistics. The database only helps here (misc/delivery/best_effort.py): it never fails a delivery.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from data.locales import Locales
 from data.models import MediaKind, Outcome
 from data.repositories import Repositories
 from data.repositories.media_cache import CachedMedia
-from misc.best_effort import best_effort
-from misc.captions import PostCaption
-from misc.failures import FailureReporter
-from misc.media_sender import MediaSender
-from misc.queue_manager import JobQueue
+from misc.delivery.best_effort import best_effort
+from misc.delivery.captions import PostCaption
+from misc.delivery.failures import FailureReporter
+from misc.runtime.queue_manager import JobQueue
+from misc.telegram.media_sender import MediaSender
 from tiktok_api import TikTokClient
 
 logger = logging.getLogger("tt-bot.delivery")

@@ -18,18 +18,18 @@ from aiogram.enums import ChatType
 
 from data.models import MediaKind, Outcome
 from data.repositories.media_cache import CachedMedia
-from misc.captions import PostCaption
-from misc.delivery_services import DeliveryServices, VideoAttempt, ms_since
-from misc.keyboards import music_keyboard
-from misc.media_sender import Delivered, FileRef, VideoPayload, input_file
-from misc.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
-from misc.reactions import StatusReactions
-from misc.user_errors import error_kind
+from misc.delivery.captions import PostCaption
+from misc.delivery.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
+from misc.delivery.services import DeliveryServices, VideoAttempt, ms_since
+from misc.delivery.user_errors import error_kind
+from misc.telegram.keyboards import music_keyboard
+from misc.telegram.media_sender import Delivered, FileRef, VideoPayload, input_file
+from misc.telegram.reactions import StatusReactions
 from tiktok_api import SlideshowInfo, VideoInfo, extract_post_id
 
 logger = logging.getLogger("tt-bot.delivery")
 
-# Deadlines for the TikTok side; every Telegram call has its own (misc/bot_factory.py).
+# Deadlines for the TikTok side; every Telegram call has its own (misc/telegram/bot_factory.py).
 RESOLVE_TIMEOUT = 60.0
 FETCH_TIMEOUT = 240.0
 # Groups get at most one album; private chats get every image.

@@ -17,11 +17,11 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
 from data.models import Outcome
-from misc.delivery_services import DeliveryServices, ms_since
-from misc.keyboards import music_keyboard
-from misc.media_sender import AudioPayload
-from misc.reactions import StatusReactions
-from misc.user_errors import error_kind
+from misc.delivery.services import DeliveryServices, ms_since
+from misc.delivery.user_errors import error_kind
+from misc.telegram.keyboards import music_keyboard
+from misc.telegram.media_sender import AudioPayload
+from misc.telegram.reactions import StatusReactions
 
 logger = logging.getLogger("tt-bot.sound")
 
