@@ -17,6 +17,7 @@ from handlers import build_root_router
 from misc.delivery.failures import FailureReporter
 from misc.delivery.inline import InlineDelivery
 from misc.delivery.links import LinkDelivery
+from misc.delivery.pipeline import DeliveryPipeline
 from misc.delivery.services import DeliveryServices
 from misc.delivery.sounds import SoundDelivery
 from misc.delivery.user_errors import ErrorTexts
@@ -66,12 +67,12 @@ async def build(settings: Settings) -> BotApp:
             repos=repos,
             sender=sender,
             locales=locales,
-            failures=failures,
             configured_bot_tag=settings.telegram.bot_tag,
         )
-        delivery = LinkDelivery(services)
-        sounds = SoundDelivery(services)
-        inline = InlineDelivery(services, errors=errors, storage_chat_id=settings.storage_channel_id)
+        pipeline = DeliveryPipeline(services)
+        delivery = LinkDelivery(services, pipeline, failures)
+        sounds = SoundDelivery(services, pipeline, failures)
+        inline = InlineDelivery(services, pipeline, errors=errors, storage_chat_id=settings.storage_channel_id)
 
         broadcaster = Broadcaster(bot, repos, downloads_busy=lambda: queue.active() > 0)
         in_flight = InFlightUpdates()

@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data.kinds import MediaKind, Outcome
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -56,17 +58,6 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar = {datetime: UTCDateTime(), int: BigInteger}
-
-
-class Outcome:
-    SUCCESS = "success"
-    FAILED = "failed"
-
-
-class MediaKind:
-    VIDEO = "video"
-    SLIDESHOW = "slideshow"
-    MUSIC = "music"
 
 
 class User(Base):

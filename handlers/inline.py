@@ -11,8 +11,8 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, ChosenInlineResult, InlineQuery, InlineQueryResultsButton, Message
 
+from data.kinds import MediaKind
 from data.locales import Locales
-from data.models import MediaKind
 from data.repositories.users import ChatProfile
 from misc.delivery.inline import ChosenPost, InlineDelivery
 from misc.delivery.services import is_stale_file_error

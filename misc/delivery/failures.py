@@ -10,11 +10,12 @@ import logging
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
+from data.kinds import ErrorKind
 from data.repositories.users import UserRepository
 from misc.delivery.best_effort import best_effort
-from misc.delivery.user_errors import BLOCKED, ErrorTexts
+from misc.delivery.user_errors import ErrorTexts
 from misc.telegram.media_sender import MediaSender
-from misc.telegram.reactions import StatusReactions
+from misc.telegram.reactions import StatusDisplay
 
 logger = logging.getLogger("tt-bot.delivery")
 
@@ -31,11 +32,11 @@ class FailureReporter:
         chat_id: int,
         chat_type: str,
         lang: str,
-        kind: str,
-        status: StatusReactions,
+        kind: ErrorKind,
+        status: StatusDisplay,
         reply_to_message: int | None,
     ) -> None:
-        if kind == BLOCKED:
+        if kind == ErrorKind.BLOCKED:
             await self.mark_blocked(chat_id)
             return
         await status.failed()

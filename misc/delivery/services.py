@@ -1,31 +1,30 @@
-"""What the three delivery workflows (links in chats, the sound button, inline mode) share.
+"""What every door of the pipeline shares: the collaborators and the chores done the same way for all.
 
-One `DeliveryServices` is built in the composition root and handed to each workflow: the collaborators,
-plus the chores every workflow does the same way: the caption's bot tag, the best-effort media cache
-and the delivery statistics. The database only helps here (misc/delivery/best_effort.py): it never fails a delivery.
+One `DeliveryServices` is built in the composition root: the caption's bot tag, the best-effort media
+cache and the delivery records. The database only helps here (misc/delivery/best_effort.py): it never
+fails a delivery.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
+from data.kinds import CacheKind, DeliverySource, ErrorKind, MediaKind, Outcome
 from data.locales import Locales
-from data.models import MediaKind, Outcome
 from data.repositories import Repositories
 from data.repositories.media_cache import CachedMedia
 from misc.delivery.best_effort import best_effort
 from misc.delivery.captions import PostCaption
-from misc.delivery.failures import FailureReporter
 from misc.runtime.queue_manager import JobQueue
 from misc.telegram.media_sender import MediaSender
-from tiktok_api import TikTokClient
+from tiktok_api.client import TikTokClient
 
 logger = logging.getLogger("tt-bot.delivery")
 
@@ -43,15 +42,6 @@ def ms_since(started: float) -> float:
     return (time.monotonic() - started) * 1000
 
 
-@dataclass(slots=True)
-class VideoAttempt:
-    """What is known so far about one video or slideshow being delivered (for the log and its `videos` row)."""
-
-    post_id: str = ""
-    kind: str = MediaKind.VIDEO
-    size: int | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class DeliveryServices:
     bot: Bot
@@ -60,7 +50,6 @@ class DeliveryServices:
     repos: Repositories
     sender: MediaSender
     locales: Locales
-    failures: FailureReporter
     configured_bot_tag: str = ""  # BOT_TAG; empty: the bot's @username
 
     # --- captions ---
@@ -74,64 +63,51 @@ class DeliveryServices:
         return caption.render(self.locales, lang, await self.bot_tag())
 
     # --- the media cache ---
-    async def cached(self, post_id: str, cache_kind: str) -> CachedMedia | None:
+    async def cached(self, post_id: str, cache_kind: CacheKind) -> CachedMedia | None:
         """The entry, or None when there is none (or the database is away)."""
         found = await self.first_cached(post_id, (cache_kind,))
         return found[1] if found else None
 
-    async def first_cached(self, post_id: str, cache_kinds: Sequence[str]) -> tuple[str, CachedMedia] | None:
+    async def first_cached(
+        self, post_id: str, cache_kinds: Sequence[CacheKind]
+    ) -> tuple[CacheKind, CachedMedia] | None:
         """The first of `cache_kinds` the post has in the cache, and its kind; None as for `cached`."""
         if not post_id:
             return None
-        return await best_effort(self.repos.media_cache.first_of(post_id, cache_kinds), None, "cache lookup")
+        found = await best_effort(self.repos.media_cache.first_of(post_id, cache_kinds), None, "cache lookup")
+        return (CacheKind(found[0]), found[1]) if found else None
 
-    async def remember(self, post_id: str, cache_kind: str, file_ids: list[str], meta: dict[str, Any]) -> None:
+    async def remember(self, post_id: str, cache_kind: CacheKind, file_ids: list[str], meta: dict[str, Any]) -> None:
         if file_ids:
             await best_effort(self.repos.media_cache.put(post_id, cache_kind, file_ids, meta), None, "cache update")
 
-    async def forget(self, post_id: str, cache_kind: str) -> None:
+    async def forget(self, post_id: str, cache_kind: CacheKind) -> None:
         await best_effort(self.repos.media_cache.drop(post_id, cache_kind), None, "cache drop")
 
-    async def sent_by_file_ids(self, post_id: str, cache_kind: str, send: Awaitable[object]) -> bool:
-        """Await a send by cached file ids; False (and the entry dropped) when Telegram no longer knows them."""
-        try:
-            await send
-        except TelegramBadRequest as error:
-            if not is_stale_file_error(error):
-                raise
-            logger.info("stale file id for post %s (%s): downloading again", post_id, cache_kind)
-            await self.forget(post_id, cache_kind)
-            return False
-        return True
-
     # --- statistics ---
-    async def record_video(
+    async def record(
         self,
         chat_id: int,
-        attempt: VideoAttempt,
+        post_id: str,
+        kind: MediaKind,
+        source: DeliverySource,
         *,
-        started: float | None = None,
-        outcome: str = Outcome.SUCCESS,
-        error_kind: str | None = None,
-        is_inline: bool = False,
+        outcome: Outcome = Outcome.SUCCESS,
+        error_kind: ErrorKind | None = None,
+        size: int | None = None,
+        duration_ms: int | None = None,
     ) -> None:
-        """One `videos` row; `started` (a `time.monotonic()` reading) gives its duration."""
-        recording = self.repos.deliveries.record_video(
-            chat_id,
-            attempt.post_id,
-            kind=attempt.kind,
-            is_inline=is_inline,
-            outcome=outcome,
-            error_kind=error_kind,
-            size=attempt.size,
-            duration_ms=None if started is None else int(ms_since(started)),
-        )
+        """One row in `music` for a sound, in `videos` for anything else."""
+        deliveries = self.repos.deliveries
+        facts: dict[str, Any] = {
+            "is_inline": source is DeliverySource.INLINE,
+            "outcome": outcome,
+            "error_kind": error_kind,
+            "size": size,
+            "duration_ms": duration_ms,
+        }
+        if kind is MediaKind.MUSIC:
+            recording = deliveries.record_music(chat_id, post_id, **facts)
+        else:
+            recording = deliveries.record_video(chat_id, post_id, kind=kind, **facts)
         await best_effort(recording, None, "delivery record")
-
-    async def record_music(
-        self, chat_id: int, post_id: str, *, started: float, outcome: str, error_kind: str | None, size: int | None
-    ) -> None:
-        recording = self.repos.deliveries.record_music(
-            chat_id, post_id, outcome=outcome, error_kind=error_kind, size=size, duration_ms=int(ms_since(started))
-        )
-        await best_effort(recording, None, "sound record")

@@ -6,30 +6,26 @@ from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramAPIError, TelegramEntityTooLarge, TelegramForbiddenError
 
+from data.kinds import ErrorKind
 from data.locales import Locales
 from tiktok_api.exceptions import TikTokError
 
-SEND_FAILED = "send_failed"
-BLOCKED = "blocked"
-NETWORK = "network"
-UNKNOWN = "unknown"
-TOO_LARGE = "too_large"
 MEGABYTE = 1024 * 1024
 
 
-def error_kind(error: BaseException) -> str:
+def error_kind(error: BaseException) -> ErrorKind:
     """The kind stored in `videos.error_kind` / `music.error_kind` and used for the locale key."""
     if isinstance(error, TikTokError):
-        return error.kind
+        return ErrorKind(error.kind)
     if isinstance(error, TelegramForbiddenError):
-        return BLOCKED
+        return ErrorKind.BLOCKED
     if isinstance(error, TelegramEntityTooLarge):
-        return TOO_LARGE
+        return ErrorKind.TOO_LARGE
     if isinstance(error, TelegramAPIError):
-        return SEND_FAILED
+        return ErrorKind.SEND_FAILED
     if isinstance(error, TimeoutError):
-        return NETWORK
-    return UNKNOWN
+        return ErrorKind.NETWORK
+    return ErrorKind.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +34,13 @@ class ErrorTexts:
     upload_limit: int
     max_video_duration: int
 
-    def text(self, lang: str, kind: str) -> str:
+    def text(self, lang: str, kind: ErrorKind) -> str:
         key = f"error_{kind}"
         if key not in self.locales.keys(self.locales.default):
-            key = f"error_{UNKNOWN}"
+            key = f"error_{ErrorKind.UNKNOWN}"
         return self.locales.text(lang, key, limit=self._limit_for(kind))
 
-    def _limit_for(self, kind: str) -> str:
-        if kind == TOO_LARGE:
+    def _limit_for(self, kind: ErrorKind) -> str:
+        if kind == ErrorKind.TOO_LARGE:
             return f"{self.upload_limit / MEGABYTE:g}"
         return f"{self.max_video_duration / 60:g}"

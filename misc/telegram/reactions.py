@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -24,6 +24,18 @@ WAITING_TEXT = "⏳"
 
 # The message is gone (the user deleted it): neither a reaction nor a stand-in reply is useful then.
 _MESSAGE_GONE = ("not found", "message_id_invalid")
+
+
+class StatusDisplay(Protocol):
+    """How a delivery's progress shows on the user's message."""
+
+    def accepted(self) -> None: ...
+
+    def sending(self) -> None: ...
+
+    async def succeeded(self) -> None: ...
+
+    async def failed(self) -> None: ...
 
 
 class StatusReactions:
@@ -102,3 +114,42 @@ class StatusReactions:
 def _is_message_gone(error: TelegramBadRequest) -> bool:
     description = error.message.lower()
     return any(marker in description for marker in _MESSAGE_GONE)
+
+
+class SharedStatus:
+    """One message, several links: 👀 when the first is taken, 👨‍💻 while any is sending, and at the end
+    cleared when every link went out, 😢 when any failed. `links` counts the links that will report."""
+
+    def __init__(self, status: StatusReactions, links: int) -> None:
+        self._status = status
+        self._open = links
+        self._any_failed = False
+        self._shown: set[str] = set()
+
+    def accepted(self) -> None:
+        self._once(ACCEPTED, self._status.accepted)
+
+    def sending(self) -> None:
+        self._once(SENDING, self._status.sending)
+
+    async def succeeded(self) -> None:
+        await self._close()
+
+    async def failed(self) -> None:
+        self._any_failed = True
+        await self._close()
+
+    async def dropped(self) -> None:
+        """A link that never ran (the chat stayed full; the user was told so)."""
+        await self._close()
+
+    def _once(self, emoji: str, show: Callable[[], None]) -> None:
+        if emoji not in self._shown:
+            self._shown.add(emoji)
+            show()
+
+    async def _close(self) -> None:
+        self._open -= 1
+        if self._open > 0 or not (self._shown or self._any_failed):
+            return
+        await (self._status.failed() if self._any_failed else self._status.succeeded())

@@ -1,0 +1,59 @@
+"""The typed names that travel from a delivery to its row, its cache entry and its locale key.
+
+Values are stored in the database and read by operators' scripts (DESIGN.md §5): keep them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class MediaKind(StrEnum):
+    """What a delivery row counts: `videos.kind` (video, slideshow) and `music.kind` (music)."""
+
+    VIDEO = "video"
+    SLIDESHOW = "slideshow"
+    MUSIC = "music"
+
+
+class DeliverySource(StrEnum):
+    """Which door a delivery came through: `videos.source` and `music.source`."""
+
+    CHAT = "chat"
+    INLINE = "inline"
+    GUEST = "guest"
+
+
+class CacheKind(StrEnum):
+    """`media_cache.kind`: the same post sent as media and as original files (file mode) has two entries."""
+
+    VIDEO = "video"
+    VIDEO_DOCUMENT = "video_document"
+    SLIDESHOW = "slideshow"
+    SLIDESHOW_DOCUMENT = "slideshow_document"
+    MUSIC = "music"
+
+
+class ErrorKind(StrEnum):
+    """`error_kind` of a failed delivery and the locale key `error_<kind>` that tells the user why.
+
+    The TikTok kinds mirror `tiktok_api.exceptions` (which knows nothing of this module)."""
+
+    INVALID_LINK = "invalid_link"
+    DELETED = "deleted"
+    PRIVATE = "private"
+    REGION = "region"
+    LOGIN_REQUIRED = "login_required"
+    RATE_LIMITED = "rate_limited"
+    NETWORK = "network"
+    EXTRACTION = "extraction"
+    TOO_LONG = "too_long"
+    TOO_LARGE = "too_large"
+    SEND_FAILED = "send_failed"
+    BLOCKED = "blocked"
+    UNKNOWN = "unknown"
