@@ -67,6 +67,7 @@ class TikTokSettings:
 class QueueSettings:
     max_user_queue_size: int
     max_concurrent_jobs: int
+    max_links_per_message: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +234,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     queue = QueueSettings(
         max_user_queue_size=read.integer("MAX_USER_QUEUE_SIZE", 3),
         max_concurrent_jobs=read.integer("MAX_CONCURRENT_JOBS", 32, minimum=1),
+        max_links_per_message=read.integer("MAX_LINKS_PER_MESSAGE", 5, minimum=1),
     )
     raw_db_url = read.text("DB_URL")
     settings = Settings(

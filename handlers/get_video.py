@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
+from data.config import Settings
 from data.locales import Locales
 from data.repositories import Repositories
 from data.repositories.users import ChatProfile
@@ -23,7 +24,7 @@ from misc.runtime.queue_manager import QueueFullError
 from misc.telegram.keyboards import RetryLink, retry_keyboard
 from misc.telegram.media_sender import MediaSender
 from misc.telegram.reactions import StatusReactions
-from tiktok_api import extract_post_id, find_links
+from tiktok_api.links import extract_post_id, find_links, short_link
 
 # A post id alone is enough to find the post again; this shape carries it (DESIGN.md §2).
 POST_URL_BY_ID = "https://m.tiktok.com/v/{post_id}.html"
@@ -31,13 +32,41 @@ SCHEME = "https://"
 
 
 def links_in_message(message: Message) -> list[str]:
-    """TikTok links in the text or caption, and behind hyperlinked words (`text_link` entities)."""
+    """TikTok links of the text or caption and behind hyperlinked words (`text_link` entities), in
+    reading order, one per post (a post linked twice, even in two shapes, counts once)."""
     text = message.text or message.caption or ""
-    links = find_links(text)
-    for entity in message.entities or message.caption_entities or []:
-        if entity.type == MessageEntityType.TEXT_LINK and entity.url:
-            links.extend(link for link in find_links(entity.url) if link not in links)
-    return links
+    entities = [
+        entity
+        for entity in message.entities or message.caption_entities or []
+        if entity.type == MessageEntityType.TEXT_LINK and entity.url
+    ]
+    links: list[str] = []
+    position = 0
+    for entity in sorted(entities, key=lambda entity: entity.offset):
+        start, end = _python_span(text, entity.offset, entity.length)
+        links += find_links(text[position:start]) + find_links(entity.url or "")
+        position = max(position, end)
+    links += find_links(text[position:])
+    return _one_per_post(links)
+
+
+def _python_span(text: str, offset: int, length: int) -> tuple[int, int]:
+    """Telegram counts entity offsets in UTF-16 code units; Python indexes code points."""
+    encoded = text.encode("utf-16-le")
+    start = len(encoded[: offset * 2].decode("utf-16-le", "ignore"))
+    end = len(encoded[: (offset + length) * 2].decode("utf-16-le", "ignore"))
+    return start, end
+
+
+def _one_per_post(links: list[str]) -> list[str]:
+    seen: set[object] = set()
+    distinct: list[str] = []
+    for link in links:
+        key = extract_post_id(link) or short_link(link) or link
+        if key not in seen:
+            seen.add(key)
+            distinct.append(link)
+    return distinct
 
 
 class HasTikTokLink(Filter):
@@ -56,6 +85,7 @@ async def link_in_chat(
     profile: ChatProfile | None,
     sender: MediaSender,
     locales: Locales,
+    settings: Settings,
 ) -> None:
     if profile is None:  # a chat whose first message is a link: registered, no referral, no welcome
         await best_effort(repos.users.register(message.chat.id, message.chat.type, lang), False, "registration")
@@ -69,13 +99,18 @@ async def link_in_chat(
         lang=lang,
         file_mode=profile.file_mode if profile else False,
     )
-    try:
-        await delivery.deliver(request)
-    except QueueFullError as full:
-        if request.is_private:
-            await _tell_queue_busy(request, full.in_progress, sender, locales)
+    taken = links[: settings.queue.max_links_per_message]
+
+    async def refused(link: LinkRequest, full: QueueFullError) -> None:
+        if link.is_private:
+            await _tell_queue_busy(link, full.in_progress, sender, locales)
         else:  # groups only ever see reactions: the link was not taken
-            await StatusReactions(bot, request.chat_id, request.message_id).failed()
+            await StatusReactions(bot, link.chat_id, link.message_id).failed()
+
+    await delivery.deliver_message(request, taken, refused)
+    if len(taken) < len(links):
+        note = locales.text(lang, "links_skipped", taken=len(taken), skipped=len(links) - len(taken))
+        await sender.send_text(request.chat_id, note, reply_to_message=request.message_id)
 
 
 async def try_again(
