@@ -15,6 +15,7 @@ from data.locales import Locales
 from data.repositories import Repositories
 from handlers import build_root_router
 from misc.delivery.failures import FailureReporter
+from misc.delivery.guest import GuestDelivery
 from misc.delivery.inline import InlineDelivery
 from misc.delivery.links import LinkDelivery
 from misc.delivery.pipeline import DeliveryPipeline
@@ -73,6 +74,7 @@ async def build(settings: Settings) -> BotApp:
         delivery = LinkDelivery(services, pipeline, failures)
         sounds = SoundDelivery(services, pipeline, failures)
         inline = InlineDelivery(services, pipeline, errors=errors, storage_chat_id=settings.storage_channel_id)
+        guest = GuestDelivery(bot, inline, locales)
 
         broadcaster = Broadcaster(bot, repos, downloads_busy=lambda: queue.active() > 0)
         in_flight = InFlightUpdates()
@@ -89,6 +91,7 @@ async def build(settings: Settings) -> BotApp:
             delivery=delivery,
             sounds=sounds,
             inline=inline,
+            guest=guest,
             in_flight=in_flight,
         )
         dispatcher.startup.register(broadcaster.start)

@@ -31,6 +31,7 @@ class ChosenPost:
     user_id: int
     link: str
     lang: str
+    source: DeliverySource = DeliverySource.INLINE
 
 
 class InlineDelivery:
@@ -72,14 +73,16 @@ class InlineDelivery:
         for cache_kind in (CacheKind.VIDEO, CacheKind.SLIDESHOW):
             await self._services.forget(post_id, cache_kind)
 
-    async def record_cached_choice(self, user_id: int, post_id: str, kind: MediaKind) -> None:
+    async def record_cached_choice(
+        self, user_id: int, post_id: str, kind: MediaKind, source: DeliverySource = DeliverySource.INLINE
+    ) -> None:
         """A cached result went out as it was offered: count the delivery."""
-        await self._services.record(user_id, post_id, kind, DeliverySource.INLINE)
+        await self._services.record(user_id, post_id, kind, source)
 
     # --- the chosen ⏳ result ---
     async def deliver(self, chosen: ChosenPost) -> None:
         destination = InlineMessage(
-            self._services, self._errors, self._storage_chat_id, chosen.inline_message_id, chosen.lang
+            self._services, self._errors, self._storage_chat_id, chosen.inline_message_id, chosen.lang, chosen.source
         )
         order = Order(requester_id=chosen.user_id, lang=chosen.lang, media=self._posts, link=chosen.link)
         try:

@@ -30,6 +30,10 @@ def _chat_and_user_language(update: Update) -> tuple[int | None, str | None]:
     if update.chosen_inline_result:
         user = update.chosen_inline_result.from_user
         return user.id, user.language_code
+    if update.guest_message:  # a mention in a chat the bot is not in: the caller's own settings apply
+        guest = update.guest_message
+        caller = guest.from_user or guest.guest_bot_caller_user
+        return (caller.id, caller.language_code) if caller else (None, None)
     return None, None
 
 
