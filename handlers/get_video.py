@@ -98,6 +98,7 @@ async def link_in_chat(
         link=links[0],
         lang=lang,
         file_mode=profile.file_mode if profile else False,
+        caption_description=profile.caption_description if profile else True,
     )
     taken = links[: settings.queue.max_links_per_message]
 
@@ -135,6 +136,7 @@ async def try_again(
         link=_expand_link(callback_data.link),
         lang=lang,
         file_mode=profile.file_mode if profile else False,
+        caption_description=profile.caption_description if profile else True,
     )
 
     async def admitted() -> None:
