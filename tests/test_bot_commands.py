@@ -143,5 +143,5 @@ async def test_command_menu_is_set_at_start_up_in_every_language(fake_telegram, 
     for code in LOCALES.languages:
         language = "" if code == LOCALES.default else code
         commands = fake_telegram.commands[("default", language)]
-        assert [command["command"] for command in commands] == ["start", "help", "mode", "lang"]
+        assert [command["command"] for command in commands] == ["start", "help", "settings", "mode", "lang"]
         assert commands[0]["description"] == LOCALES.text(code, "command_start")
