@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from data.kinds import DeliverySource
 from data.locales import Locales
-from tests.bot_checks import buttons, callback_data, eventually, user_row
+from tests.bot_checks import buttons, callback_data, eventually, user_row, video_rows
 
 USER = 1014
 ADMIN = 2014
@@ -155,6 +156,8 @@ async def test_captions_leave_the_description_out_when_it_is_turned_off(
     fake_telegram.send_message(USER, video.url)
     sent = await fake_telegram.wait_for_call("sendVideo", timeout=30)
     assert "@alice" in sent.params["caption"] and "my secret description" not in sent.params["caption"]
+    [row] = await video_rows(db_sessions)
+    assert row.source == DeliverySource.CHAT
 
     fake_telegram.send_message(USER, slideshow.url)
     await fake_telegram.wait_for_call("sendMediaGroup", timeout=30)
