@@ -103,7 +103,7 @@ class LinkDelivery:
     def _reply(self, request: LinkRequest, status: StatusDisplay, turn: ReplyTurn | None) -> ChatReply:
         return ChatReply(
             self._services, self._failures, request.chat_id, request.chat_type, request.message_id, request.lang,
-            status, file_mode=request.file_mode, turn=turn,
+            status, file_mode=request.file_mode, turn=turn, requester_user_id=request.user_id,
         )  # fmt: skip
 
 
