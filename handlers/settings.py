@@ -1,5 +1,7 @@
 """/settings (one message of buttons, edited in place: `settings:<name>:<value>`), /mode (videos as files
-or as videos) and /lang (buttons `lang:<code>`); group admins only in groups."""
+or as videos) and /lang (buttons `lang:<code>`); group admins only in groups.
+
+A member who is not an admin is told so privately: a note only they see, or the button's alert."""
 
 from __future__ import annotations
 
@@ -14,18 +16,25 @@ from data.kinds import VideoQuality
 from data.locales import Locales
 from data.repositories import Repositories
 from data.repositories.users import ChatProfile
-from misc.telegram.chat_rights import may_change_settings
+from misc.telegram.chat_rights import may_change_settings, refuse_privately
 from misc.telegram.keyboards import LanguageChoice, SettingsAction, language_keyboard
+from misc.telegram.media_sender import MediaSender
 from misc.telegram.settings_menu import ChatSettings, settings_keyboard, settings_languages_keyboard, settings_text
 
 _QUALITIES = frozenset(VideoQuality)
 
 
 async def toggle_file_mode(
-    message: Message, bot: Bot, repos: Repositories, locales: Locales, lang: str, profile: ChatProfile | None
+    message: Message,
+    bot: Bot,
+    repos: Repositories,
+    locales: Locales,
+    lang: str,
+    profile: ChatProfile | None,
+    sender: MediaSender,
 ) -> None:
     if not await may_change_settings(bot, message.chat, message.from_user, message.sender_chat):
-        await message.answer(locales.text(lang, "admins_only"))
+        await refuse_privately(sender, message, locales.text(lang, "admins_only"))
         return
     if profile is None:
         await repos.users.register(message.chat.id, message.chat.type, lang)
@@ -34,9 +43,9 @@ async def toggle_file_mode(
     await message.answer(locales.text(lang, "mode_file" if file_mode else "mode_video"))
 
 
-async def choose_language(message: Message, bot: Bot, locales: Locales, lang: str) -> None:
+async def choose_language(message: Message, bot: Bot, locales: Locales, lang: str, sender: MediaSender) -> None:
     if not await may_change_settings(bot, message.chat, message.from_user, message.sender_chat):
-        await message.answer(locales.text(lang, "admins_only"))
+        await refuse_privately(sender, message, locales.text(lang, "admins_only"))
         return
     await message.answer(locales.text(lang, "lang_choose"), reply_markup=language_keyboard(locales))
 
@@ -65,9 +74,11 @@ async def set_language(
         await message.edit_text(locales.text(callback_data.code, "lang_set"))
 
 
-async def open_settings(message: Message, bot: Bot, locales: Locales, lang: str, profile: ChatProfile | None) -> None:
+async def open_settings(
+    message: Message, bot: Bot, locales: Locales, lang: str, profile: ChatProfile | None, sender: MediaSender
+) -> None:
     if not await may_change_settings(bot, message.chat, message.from_user, message.sender_chat):
-        await message.answer(locales.text(lang, "admins_only"))
+        await refuse_privately(sender, message, locales.text(lang, "admins_only"))
         return
     settings = ChatSettings.of(profile, lang)
     await message.answer(settings_text(locales, settings), reply_markup=settings_keyboard(locales, settings))

@@ -67,6 +67,7 @@ async def test_mode_in_a_group_is_refused_to_members_who_are_not_admins(fake_tel
     fake_telegram.send_message(GROUP, "/mode", user_id=USER, chat_type="supergroup")
     answer = await fake_telegram.wait_for_call("sendMessage")
     assert answer.params["text"] == LOCALES.text("en", "admins_only")
+    assert answer.params["ephemeral_message_parameters"] == {"receiver_user_id": USER}
     group = await user_row(db_sessions, GROUP)
     assert group is None or group.file_mode is False
 

@@ -98,7 +98,9 @@ async def test_settings_in_a_group_are_refused_to_a_member_who_is_not_admin(fake
     fake_telegram.set_chat_admins(GROUP, [ADMIN])
     answer = await open_menu(fake_telegram, GROUP, user_id=USER, chat_type="supergroup")
     assert answer.params["text"] == LOCALES.text("en", "admins_only")
+    assert answer.params["ephemeral_message_parameters"]["receiver_user_id"] == USER
     assert callback_data(answer.params) == []
+    assert fake_telegram.messages(GROUP) == []
 
 
 async def test_an_anonymous_admin_opens_the_settings_and_changes_them(fake_telegram, tt_bot, db_sessions) -> None:

@@ -1,7 +1,7 @@
 """The destination of links in chats and of sound presses: replies in the chat the request came from.
 
 Progress shows as reactions on the message replied to (👀, 👨‍💻, cleared or 😢); a failure is told by
-the `FailureReporter` (a localized message in private chats, the reaction alone in groups).
+the `FailureReporter` (a localized message in private chats; in groups 😢 and a note only the requester sees).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class ChatReply:
     caption_description: bool = True  # off: captions leave the post's description out
     source: DeliverySource = DeliverySource.CHAT
     turn: ReplyTurn | None = None  # one of several links of a message: shows nothing before the previous one
+    requester_user_id: int | None = None  # in groups, who is told privately why a delivery failed
 
     @property
     def is_private(self) -> bool:
@@ -63,7 +64,7 @@ class ChatReply:
         await self._my_turn()
         await self.failures.report(
             chat_id=self.chat_id, chat_type=self.chat_type, lang=self.lang, kind=kind,
-            status=self.status, reply_to_message=self.reply_to,
+            status=self.status, reply_to_message=self.reply_to, receiver_user_id=self.requester_user_id,
         )  # fmt: skip
 
     async def before_download(self) -> None:

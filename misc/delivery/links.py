@@ -105,6 +105,7 @@ class LinkDelivery:
         return ChatReply(
             self._services, self._failures, request.chat_id, request.chat_type, request.message_id, request.lang,
             status, file_mode=request.file_mode, caption_description=request.caption_description, turn=turn,
+            requester_user_id=request.user_id,
         )  # fmt: skip
 
 
