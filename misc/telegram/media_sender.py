@@ -31,6 +31,7 @@ from tiktok_api import MediaFile, MusicInfo, VideoInfo
 # Telegram: an album holds 2-10 items; a single item goes as a plain photo or document.
 ALBUM_SIZE = 10
 THUMBNAIL_NAME = "thumbnail.jpg"
+COVER_NAME = "cover.jpg"
 
 FileRef: TypeAlias = InputFile | str  # something to upload, or a Telegram file id
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -50,6 +51,7 @@ class VideoPayload:
     height: int | None = None
     duration: int | None = None
     thumbnail: InputFile | None = None
+    cover: InputFile | None = None  # Bot API 8.3: the frame the chat shows before playing
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class MediaSender:
             height=info.height or None,
             duration=info.duration or None,
             thumbnail=await self.thumbnail(info.cover),
+            cover=BufferedInputFile(info.cover, filename=COVER_NAME) if info.cover else None,
         )
 
     async def audio_payload(self, music: MusicInfo) -> AudioPayload:
@@ -123,6 +126,7 @@ class MediaSender:
             height=video.height,
             duration=video.duration,
             thumbnail=video.thumbnail,
+            cover=video.cover,
             supports_streaming=True,
             caption=caption,
             reply_markup=reply_markup,
