@@ -29,7 +29,6 @@ from tiktok_api.models import MediaFile, MusicInfo, SlideshowInfo, VideoInfo
 from tiktok_api.post import (
     PostMeta,
     cover_url,
-    fitting_formats,
     format_size,
     image_url_lists,
     known_size,
@@ -38,7 +37,9 @@ from tiktok_api.post import (
     video_formats,
     video_size,
 )
+from tiktok_api.probe import probe_media
 from tiktok_api.proxies import Proxy, ProxyRotation, ProxySession
+from tiktok_api.quality import VideoQuality, choose_formats
 from tiktok_api.resolver import ShortLinkResolver
 from tiktok_api.retry import TryAnotherProxy, media_route, with_retries
 from tiktok_api.sniff import audio_kind
@@ -102,15 +103,16 @@ class TikTokClient:
         async with self._deadline():
             return await self._resolver.resolve(url, self._new_session())
 
-    async def video(self, url: str) -> VideoInfo | SlideshowInfo:
-        """The post behind `url`: a video (H.264, no watermark) or a slideshow's images."""
+    async def video(self, url: str, quality: VideoQuality = VideoQuality.BEST) -> VideoInfo | SlideshowInfo:
+        """The post behind `url`: a video (H.264 unless the post has none, no watermark, the rendition
+        `quality` asks for) or a slideshow's images."""
         async with self._deadline():
             session = self._new_session()
             post_id = await self._resolver.resolve(url, session)
             page = await self._page(post_id, session)
             if image_url_lists(page.data):
                 return await self._slideshow(page, session)
-            return await self._video(page, session)
+            return await self._video(page, session, quality)
 
     async def music(self, post_id: str) -> MusicInfo:
         """The sound of a post (video or slideshow), in its own container (MP3 or M4A)."""
@@ -149,8 +151,8 @@ class TikTokClient:
 
         return await with_retries("post info", self._config.video_info_max_retries, session, fetch)
 
-    def _video_formats(self, page: PostPage) -> list[dict[str, Any]]:
-        """The formats to try, best first, once duration and known size are within limits."""
+    def _video_formats(self, page: PostPage, quality: VideoQuality) -> list[dict[str, Any]]:
+        """The formats to try, in `quality`'s order, once duration and known size are within limits."""
         limit = self._config.max_video_duration
         duration = video_duration(page.data)
         if limit and duration > limit:
@@ -159,14 +161,14 @@ class TikTokClient:
         if not formats:
             raise TikTokExtractionError("The post has no video without a watermark")
         max_size = self._config.max_file_size
-        fitting = fitting_formats(formats, max_size)
+        fitting = choose_formats(page.formats, quality, max_size)
         if not fitting:
             smallest = min(size for video_format in formats if (size := known_size(video_format)))
             raise TikTokVideoTooLargeError(f"The video is {smallest} bytes, over the limit of {max_size}")
         return fitting
 
-    async def _video(self, page: PostPage, session: ProxySession) -> VideoInfo:
-        candidates = itertools.cycle(self._video_formats(page))
+    async def _video(self, page: PostPage, session: ProxySession, quality: VideoQuality) -> VideoInfo:
+        candidates = itertools.cycle(self._video_formats(page, quality))
         chosen: dict[str, Any] = {}
 
         async def download(proxy: Proxy) -> MediaFile:
@@ -179,14 +181,24 @@ class TikTokClient:
             cover_url(page.data), page, session,
         )  # fmt: skip
         media.filename, media.mime_type = f"{page.post_id}.mp4", "video/mp4"
+        try:
+            probe = await asyncio.to_thread(probe_media, media)
+        except BaseException:
+            media.close()
+            raise
         width, height = format_size(chosen)
+        if not (width and height) and probe is not None:
+            width, height = probe.width, probe.height
         if not (width and height):
             width, height = video_size(page.data)
+        if probe is not None and not probe.has_audio:
+            logger.info("post %s: the video has no audio track", page.post_id)
         meta = PostMeta.read(page.post_id, page.data)
         return VideoInfo(
             id=meta.id, url=meta.url, description=meta.description, author=meta.author,
             author_name=meta.author_name, width=width, height=height, duration=video_duration(page.data),
             cover=cover, media=media, music_title=meta.music_title, music_author=meta.music_author,
+            probe=probe, has_music=sound(page.data) is not None,
         )  # fmt: skip
 
     async def _slideshow(self, page: PostPage, session: ProxySession) -> SlideshowInfo:

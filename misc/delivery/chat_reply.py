@@ -72,7 +72,7 @@ class ChatReply:
     async def send_video(self, video: VideoPayload, caption: PostCaption, post_id: str) -> Delivered:
         sender = self.services.sender
         text = await self.services.render_caption(caption, self.lang)
-        keyboard = self._keyboard(post_id)
+        keyboard = self._keyboard(post_id) if video.has_sound else None
         await self._my_turn()
         if self.file_mode:
             return await sender.send_document(

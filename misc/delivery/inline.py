@@ -21,6 +21,7 @@ from misc.delivery.services import DeliveryServices
 from misc.delivery.user_errors import ErrorTexts
 from misc.runtime.queue_manager import QueueFullError
 from misc.telegram.inline_results import ResultKind, result_id, slide_keyboard
+from tiktok_api.quality import VideoQuality
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class ChosenPost:
     link: str
     lang: str
     source: DeliverySource = DeliverySource.INLINE
+    quality: VideoQuality = VideoQuality.BEST  # the setting of the user who asked
 
 
 class InlineDelivery:
@@ -84,7 +86,9 @@ class InlineDelivery:
         destination = InlineMessage(
             self._services, self._errors, self._storage_chat_id, chosen.inline_message_id, chosen.lang, chosen.source
         )
-        order = Order(requester_id=chosen.user_id, lang=chosen.lang, media=self._posts, link=chosen.link)
+        order = Order(
+            requester_id=chosen.user_id, lang=chosen.lang, media=self._posts, link=chosen.link, quality=chosen.quality
+        )
         try:
             await self._pipeline.deliver(order, destination)
         except QueueFullError as error:

@@ -22,6 +22,7 @@ from misc.delivery.reply_order import ReplyTurn, reply_turns
 from misc.delivery.services import DeliveryServices
 from misc.runtime.queue_manager import QueueFullError
 from misc.telegram.reactions import SharedStatus, StatusDisplay, StatusReactions
+from tiktok_api.quality import VideoQuality
 
 Refused = Callable[["LinkRequest", QueueFullError], Awaitable[Any]]
 
@@ -37,6 +38,7 @@ class LinkRequest:
     link: str
     lang: str
     file_mode: bool = False
+    quality: VideoQuality = VideoQuality.BEST
 
     @property
     def is_private(self) -> bool:
@@ -98,7 +100,10 @@ class LinkDelivery:
                 running.ended()
 
     def _order(self, request: LinkRequest) -> Order:
-        return Order(requester_id=request.chat_id, lang=request.lang, media=self._posts, link=request.link)
+        return Order(
+            requester_id=request.chat_id, lang=request.lang, media=self._posts, link=request.link,
+            quality=request.quality,
+        )  # fmt: skip
 
     def _reply(self, request: LinkRequest, status: StatusDisplay, turn: ReplyTurn | None) -> ChatReply:
         return ChatReply(

@@ -13,10 +13,12 @@ from data.kinds import CacheKind, MediaKind
 from data.repositories.media_cache import CachedMedia
 from misc.delivery.captions import PostCaption
 from misc.delivery.destination import Destination, SoundDestination
-from misc.delivery.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
+from misc.delivery.post_meta import cached_probe, has_every_image, slideshow_meta, slideshow_size, video_meta
 from misc.telegram.media_sender import AudioPayload, FileRef, MediaSender, VideoPayload, input_file
 from tiktok_api.client import TikTokClient
 from tiktok_api.models import MusicInfo, SlideshowInfo, VideoInfo
+from tiktok_api.probe import MediaProbe
+from tiktok_api.quality import VideoQuality
 
 Target = TypeVar("Target", bound=Destination, contravariant=True)
 Fetched = TypeVar("Fetched", bound=VideoInfo | SlideshowInfo | MusicInfo)
@@ -36,6 +38,7 @@ class Sent:
     kind: MediaKind
     size: int | None
     entry: CacheEntry | None = None
+    probe: MediaProbe | None = None  # a video's codec, height and audio track, for its delivery row
 
 
 class Media(Protocol[Target, Fetched]):
@@ -47,7 +50,7 @@ class Media(Protocol[Target, Fetched]):
     async def send_cached(self, destination: Target, kind: CacheKind, cached: CachedMedia, post_id: str) -> Sent | None:
         """None when this entry cannot serve the destination (then the post is downloaded)."""
 
-    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str) -> Fetched: ...
+    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality) -> Fetched: ...
 
     async def send_fresh(self, destination: Target, fetched: Fetched) -> Sent: ...
 
@@ -77,13 +80,16 @@ class PostMedia:
             await destination.send_slideshow(images, caption, post_id, total=len(images))
             return Sent(MediaKind.SLIDESHOW, meta.get("size"))
         video = VideoPayload(
-            file=cached.file_ids[0], width=meta.get("width"), height=meta.get("height"), duration=meta.get("duration")
-        )
+            file=cached.file_ids[0], width=meta.get("width"), height=meta.get("height"), duration=meta.get("duration"),
+            has_sound=meta.get("has_sound", True),
+        )  # fmt: skip
         await destination.send_video(video, caption, post_id)
-        return Sent(MediaKind.VIDEO, meta.get("size"))
+        return Sent(MediaKind.VIDEO, meta.get("size"), probe=cached_probe(meta))
 
-    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str) -> VideoInfo | SlideshowInfo:
-        return await tiktok.video(link)
+    async def fetch(
+        self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality
+    ) -> VideoInfo | SlideshowInfo:
+        return await tiktok.video(link, quality)
 
     async def send_fresh(self, destination: Destination, fetched: VideoInfo | SlideshowInfo) -> Sent:
         video_kind, slideshow_kind = self.cache_kinds(destination)
@@ -97,9 +103,8 @@ class PostMedia:
             return Sent(MediaKind.SLIDESHOW, slideshow_size(fetched), entry)
         video = await self._sender.video_payload(fetched)
         delivered = await destination.send_video(video, caption, fetched.id)
-        return Sent(
-            MediaKind.VIDEO, fetched.media.size, CacheEntry(video_kind, delivered.file_ids, video_meta(fetched))
-        )
+        entry = CacheEntry(video_kind, delivered.file_ids, video_meta(fetched))
+        return Sent(MediaKind.VIDEO, fetched.media.size, entry, probe=fetched.probe)
 
 
 class SoundMedia:
@@ -127,7 +132,7 @@ class SoundMedia:
         await destination.send_audio(audio)
         return Sent(MediaKind.MUSIC, int(meta.get("size") or 0))
 
-    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str) -> MusicInfo:
+    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality) -> MusicInfo:
         return await tiktok.music(post_id)
 
     async def send_fresh(self, destination: SoundDestination, fetched: MusicInfo) -> Sent:

@@ -52,6 +52,7 @@ class VideoPayload:
     duration: int | None = None
     thumbnail: InputFile | None = None
     cover: InputFile | None = None  # Bot API 8.3: the frame the chat shows before playing
+    has_sound: bool = True  # False: a silent video of a post without a sound gets no sound button
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class MediaSender:
             duration=info.duration or None,
             thumbnail=await self.thumbnail(info.cover),
             cover=BufferedInputFile(info.cover, filename=COVER_NAME) if info.cover else None,
+            has_sound=info.has_sound,
         )
 
     async def audio_payload(self, music: MusicInfo) -> AudioPayload:
