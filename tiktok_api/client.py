@@ -7,8 +7,11 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import re
+import tempfile
 from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -42,6 +45,7 @@ from tiktok_api.proxies import Proxy, ProxyRotation, ProxySession
 from tiktok_api.quality import VideoQuality, choose_formats
 from tiktok_api.resolver import ShortLinkResolver
 from tiktok_api.retry import TryAnotherProxy, media_route, with_retries
+from tiktok_api.slideshow_video import render_slideshow
 from tiktok_api.sniff import audio_kind
 from tiktok_api.trust import share_ca_bundle
 
@@ -49,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 IMAGES_IN_PARALLEL = 4  # per slideshow; the downloader caps all downloads together
 COVER_SIZE_LIMIT = 5 * 1024 * 1024
+RENDER_TIMEOUT = 120.0  # a slideshow video: 35 images of 1080 px take a few seconds on 2 cores
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -122,6 +127,29 @@ class TikTokClient:
             session = self._new_session()
             page = await self._page(post_id, session)
             return await self._sound(page, session)
+
+    async def slideshow_video(self, post_id: str) -> VideoInfo:
+        """A slideshow's images and sound as one H.264/AAC MP4, rendered in the image process pool."""
+        if not post_id.isdigit():
+            raise TikTokInvalidLinkError("A post id is a number")
+        async with self._deadline():
+            session = self._new_session()
+            page = await self._page(post_id, session)
+            if not image_url_lists(page.data):
+                raise TikTokExtractionError("This post is not a slideshow")
+            results = await asyncio.gather(
+                self._slideshow(page, session), self._optional_sound(page, session), return_exceptions=True
+            )
+        slideshow, music = results
+        if isinstance(slideshow, BaseException) or isinstance(music, BaseException):
+            for done in results:
+                if isinstance(done, (SlideshowInfo, MusicInfo)):
+                    done.close()
+            raise slideshow if isinstance(slideshow, BaseException) else music  # type: ignore[misc]
+        with slideshow, contextlib.ExitStack() as stack:
+            if music is not None:
+                stack.enter_context(music)
+            return await self._render(slideshow, music)
 
     # --- the parts ---
     def _new_session(self) -> ProxySession:
@@ -247,6 +275,36 @@ class TikTokClient:
 
         retries = self._config.download_max_retries
         return await with_retries(f"image {number}", retries, session, download, route=media_route)
+
+    async def _optional_sound(self, page: PostPage, session: ProxySession) -> MusicInfo | None:
+        return await self._sound(page, session) if sound(page.data) is not None else None
+
+    async def _render(self, slideshow: SlideshowInfo, music: MusicInfo | None) -> VideoInfo:
+        images = [image.read_bytes() for image in slideshow.images]
+        descriptor, name = tempfile.mkstemp(prefix="tiktok-slides-", suffix=".mp4", dir=self._config.temp_dir)
+        os.close(descriptor)
+        media = MediaFile(size=0, path=Path(name), filename=f"{slideshow.id}.mp4", mime_type="video/mp4")
+        try:
+            sound_bytes = music.media.read_bytes() if music is not None else None
+            try:
+                async with asyncio.timeout(RENDER_TIMEOUT):
+                    rendered = await self._images.run(render_slideshow, images, sound_bytes, name)
+            except Exception as error:  # PyAV's errors, a worker that died, the timeout
+                raise TikTokExtractionError(f"The slideshow could not be rendered: {error!r}") from error
+            media.size = rendered.size
+            if media.size > self._config.max_file_size:
+                raise TikTokVideoTooLargeError(f"The slideshow video is {media.size} bytes")
+            probe = await asyncio.to_thread(probe_media, media)
+            cover = await self._images.jpeg(images[0])
+        except BaseException:
+            media.close()
+            raise
+        return VideoInfo(
+            id=slideshow.id, url=slideshow.url, description=slideshow.description, author=slideshow.author,
+            author_name=slideshow.author_name, width=rendered.width, height=rendered.height,
+            duration=round(rendered.duration), cover=cover, media=media, music_title=slideshow.music_title,
+            music_author=slideshow.music_author, probe=probe, has_music=music is not None,
+        )  # fmt: skip
 
     async def _sound(self, page: PostPage, session: ProxySession) -> MusicInfo:
         source = sound(page.data)

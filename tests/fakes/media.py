@@ -282,3 +282,12 @@ def decoded_video(data: bytes) -> tuple[str, int, int, bool, float]:
         frame = next(container.decode(video))
         duration = float(container.duration or 0) / av.time_base
         return video.codec_context.name, frame.width, frame.height, bool(container.streams.audio), duration
+
+
+@functools.cache
+def sound_bytes(seconds: int) -> bytes:
+    """A real MP3 tone of `seconds` seconds (the one of `mp3_bytes` lasts one second)."""
+    return _ffmpeg(
+        f"sound_{seconds}s.mp3",
+        "-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}", "-c:a", "libmp3lame", "-b:a", "32k",
+    )  # fmt: skip
