@@ -19,6 +19,7 @@ class MediaKind(StrEnum):
     VIDEO = "video"
     SLIDESHOW = "slideshow"
     MUSIC = "music"
+    SLIDESHOW_VIDEO = "slideshow_video"  # a slideshow rendered as one video (the "🎬 Video" button)
 
 
 class DeliverySource(StrEnum):
@@ -37,6 +38,7 @@ class CacheKind(StrEnum):
     SLIDESHOW = "slideshow"
     SLIDESHOW_DOCUMENT = "slideshow_document"
     MUSIC = "music"
+    SLIDESHOW_VIDEO = "slideshow_video"
 
 
 class ErrorKind(StrEnum):

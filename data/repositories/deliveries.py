@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from data.models import MediaKind, Music, Outcome, Video
 
 OutcomeName = Literal["success", "failed"]
-VideoKind = Literal["video", "slideshow"]
+VideoKind = Literal["video", "slideshow", "slideshow_video"]
 
 _OUTCOMES = frozenset({Outcome.SUCCESS, Outcome.FAILED})
-_VIDEO_KINDS = frozenset({MediaKind.VIDEO, MediaKind.SLIDESHOW})
+_VIDEO_KINDS = frozenset({MediaKind.VIDEO, MediaKind.SLIDESHOW, MediaKind.SLIDESHOW_VIDEO})
 # The column holds 32 characters; an over-long kind must not cost us the row.
 _ERROR_KIND_LENGTH = 32
 

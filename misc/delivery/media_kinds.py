@@ -1,4 +1,5 @@
-"""What a door can ask for: a post (its video or slideshow, whichever it is) or a post's sound.
+"""What a door can ask for: a post (its video or slideshow, whichever it is), a post's sound, or a
+slideshow rendered as one video.
 
 Each knows its media-cache kinds, how to fetch it from TikTok, and how a destination sends it from
 cached file ids or from a fresh download. The pipeline runs the same steps for every one of them.
@@ -41,6 +42,14 @@ class Sent:
     probe: MediaProbe | None = None  # a video's codec, height and audio track, for its delivery row
 
 
+def _cached_video(cached: CachedMedia) -> VideoPayload:
+    meta = cached.meta
+    return VideoPayload(
+        file=cached.file_ids[0], width=meta.get("width"), height=meta.get("height"), duration=meta.get("duration"),
+        has_sound=meta.get("has_sound", True),
+    )  # fmt: skip
+
+
 class Media(Protocol[Target, Fetched]):
     kind: MediaKind  # what a delivery row says before the post is known
     fetch_timeout: float
@@ -79,11 +88,7 @@ class PostMedia:
             images: list[FileRef] = list(cached.file_ids)
             await destination.send_slideshow(images, caption, post_id, total=len(images))
             return Sent(MediaKind.SLIDESHOW, meta.get("size"))
-        video = VideoPayload(
-            file=cached.file_ids[0], width=meta.get("width"), height=meta.get("height"), duration=meta.get("duration"),
-            has_sound=meta.get("has_sound", True),
-        )  # fmt: skip
-        await destination.send_video(video, caption, post_id)
+        await destination.send_video(_cached_video(cached), caption, post_id)
         return Sent(MediaKind.VIDEO, meta.get("size"), probe=cached_probe(meta))
 
     async def fetch(
@@ -144,3 +149,33 @@ class SoundMedia:
             "size": fetched.media.size,
         }
         return Sent(MediaKind.MUSIC, fetched.media.size, CacheEntry(CacheKind.MUSIC, delivered.file_ids[:1], meta))
+
+
+class SlideshowVideoMedia:
+    """A slideshow rendered as one video (images and sound), cached by post id as its own kind."""
+
+    kind = MediaKind.SLIDESHOW_VIDEO
+    fetch_timeout = 300.0  # the download, then the rendering (TikTokClient bounds each)
+
+    def __init__(self, sender: MediaSender) -> None:
+        self._sender = sender
+
+    def cache_kinds(self, destination: Destination) -> tuple[CacheKind]:
+        return (CacheKind.SLIDESHOW_VIDEO,)
+
+    async def send_cached(
+        self, destination: Destination, kind: CacheKind, cached: CachedMedia, post_id: str
+    ) -> Sent | None:
+        meta = cached.meta
+        await destination.send_video(_cached_video(cached), PostCaption.from_meta(meta), post_id)
+        return Sent(self.kind, meta.get("size"), probe=cached_probe(meta))
+
+    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality) -> VideoInfo:
+        return await tiktok.slideshow_video(post_id)
+
+    async def send_fresh(self, destination: Destination, fetched: VideoInfo) -> Sent:
+        delivered = await destination.send_video(
+            await self._sender.video_payload(fetched), PostCaption.from_post(fetched), fetched.id
+        )
+        entry = CacheEntry(CacheKind.SLIDESHOW_VIDEO, delivered.file_ids, video_meta(fetched))
+        return Sent(self.kind, fetched.media.size, entry, probe=fetched.probe)
