@@ -64,7 +64,8 @@ def render_slideshow(images: list[bytes], sound: bytes | None, output_path: str)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.time_base = _MS
         video.codec_context.time_base = _MS
-        video.options = {"preset": "veryfast", "crf": "23", "tune": "stillimage"}
+        # No lookahead: a still image gains nothing from it, and it costs ~35 MB of frames at 1080 px.
+        video.options = {"preset": "veryfast", "crf": "23", "tune": "stillimage", "threads": "2", "rc-lookahead": "0"}
         audio = container.add_stream("aac", rate=AUDIO_RATE) if sound_seconds > 0 else None
         if audio is not None:
             audio.bit_rate = AUDIO_BITRATE
