@@ -34,6 +34,7 @@ from tiktok_api.post import (
     cover_url,
     format_size,
     image_url_lists,
+    is_h264,
     known_size,
     sound,
     video_duration,
@@ -221,6 +222,8 @@ class TikTokClient:
             width, height = video_size(page.data)
         if probe is not None and not probe.has_audio:
             logger.info("post %s: the video has no audio track", page.post_id)
+        if probe is not None and probe.is_h264 != is_h264(chosen):
+            logger.warning("post %s: asked for %s, the file holds %s", page.post_id, chosen.get("vcodec"), probe.codec)
         meta = PostMeta.read(page.post_id, page.data)
         return VideoInfo(
             id=meta.id, url=meta.url, description=meta.description, author=meta.author,

@@ -38,11 +38,14 @@ class MediaProbe:
 
 def probe_media(media: MediaFile) -> MediaProbe | None:
     """None when the file is not an MP4 with a readable `moov` (the video is still delivered)."""
-    if media.data is not None:
-        return probe_stream(io.BytesIO(media.data))
-    if media.path is None:
+    try:
+        if media.data is not None:
+            return probe_stream(io.BytesIO(media.data))
+        if media.path is None:
+            return None
+        return probe_path(media.path)
+    except (OSError, ValueError, struct.error):
         return None
-    return probe_path(media.path)
 
 
 def probe_path(path: Path) -> MediaProbe | None:
