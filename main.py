@@ -20,6 +20,7 @@ from misc.delivery.inline import InlineDelivery
 from misc.delivery.links import LinkDelivery
 from misc.delivery.pipeline import DeliveryPipeline
 from misc.delivery.services import DeliveryServices
+from misc.delivery.slideshow_videos import SlideshowVideoDelivery
 from misc.delivery.sounds import SoundDelivery
 from misc.delivery.user_errors import ErrorTexts
 from misc.runtime.entrypoint import BotApp, run_process
@@ -73,6 +74,7 @@ async def build(settings: Settings) -> BotApp:
         pipeline = DeliveryPipeline(services)
         delivery = LinkDelivery(services, pipeline, failures)
         sounds = SoundDelivery(services, pipeline, failures)
+        slideshow_videos = SlideshowVideoDelivery(services, pipeline, failures)
         inline = InlineDelivery(services, pipeline, errors=errors, storage_chat_id=settings.storage_channel_id)
         guest = GuestDelivery(bot, inline, locales)
 
@@ -90,6 +92,7 @@ async def build(settings: Settings) -> BotApp:
             sender=sender,
             delivery=delivery,
             sounds=sounds,
+            slideshow_videos=slideshow_videos,
             inline=inline,
             guest=guest,
             in_flight=in_flight,

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# `users.video_quality` and part of the media cache key; the client chooses renditions by it.
+from tiktok_api.quality import VideoQuality as VideoQuality
+
 
 class Outcome(StrEnum):
     SUCCESS = "success"
@@ -19,6 +22,7 @@ class MediaKind(StrEnum):
     VIDEO = "video"
     SLIDESHOW = "slideshow"
     MUSIC = "music"
+    SLIDESHOW_VIDEO = "slideshow_video"  # a slideshow rendered as one video (the "🎬 Video" button)
 
 
 class DeliverySource(StrEnum):
@@ -37,14 +41,7 @@ class CacheKind(StrEnum):
     SLIDESHOW = "slideshow"
     SLIDESHOW_DOCUMENT = "slideshow_document"
     MUSIC = "music"
-
-
-class VideoQuality(StrEnum):
-    """`users.video_quality`: which rendition of a post a chat gets (DESIGN.md §4 /settings)."""
-
-    BEST = "best"  # the highest H.264 rendition that fits the upload limit (the default)
-    BALANCED = "balanced"  # at most 720p
-    SAVER = "saver"  # the smallest rendition
+    SLIDESHOW_VIDEO = "slideshow_video"
 
 
 # `media_cache.quality` of kinds that have no renditions to choose from (slideshows, sounds).

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, broadcast, errors, get_music, get_video, guest, inline, settings, start, unsupported
+from handlers import (
+    admin,
+    broadcast,
+    errors,
+    get_music,
+    get_slideshow_video,
+    get_video,
+    guest,
+    inline,
+    settings,
+    start,
+    unsupported,
+)
 
 
 def build_root_router() -> Router:
@@ -15,7 +27,7 @@ def build_root_router() -> Router:
     root.include_routers(errors.create_router())
     root.include_routers(admin.create_router(), broadcast.create_router(), admin.create_guard_router())
     root.include_routers(start.create_router(), settings.create_router())
-    root.include_routers(get_video.create_router(), get_music.create_router())
+    root.include_routers(get_video.create_router(), get_music.create_router(), get_slideshow_video.create_router())
     root.include_routers(inline.create_router(), guest.create_router())
     root.include_routers(unsupported.create_router())
     return root

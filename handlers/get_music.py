@@ -6,7 +6,8 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from data.locales import Locales
-from misc.delivery.sounds import SoundDelivery, SoundRequest
+from misc.delivery.button_press import ButtonPress
+from misc.delivery.sounds import SoundDelivery
 from misc.runtime.queue_manager import QueueFullError
 from misc.telegram.keyboards import MusicAction
 
@@ -22,13 +23,10 @@ async def sound_button(
     if not isinstance(message, Message) or not video_id.isdigit() or len(video_id) > MAX_POST_ID_LENGTH:
         await query.answer()
         return
-    request = SoundRequest(
-        chat_id=message.chat.id,
-        chat_type=message.chat.type,
-        message_id=message.message_id,
-        video_id=video_id,
-        lang=lang,
-    )
+    request = ButtonPress(
+        chat_id=message.chat.id, chat_type=message.chat.type, message_id=message.message_id, post_id=video_id,
+        lang=lang, pressed=query.data or "", keyboard=message.reply_markup,
+    )  # fmt: skip
     try:
         await sounds.deliver(request, on_admitted=query.answer)
     except QueueFullError as full:

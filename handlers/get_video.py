@@ -8,6 +8,7 @@ in a group the sender gets 😢 and the same text as a private note.
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatType, MessageEntityType
@@ -18,7 +19,7 @@ from aiogram.types import CallbackQuery, Message
 from data.config import Settings
 from data.locales import Locales
 from data.repositories import Repositories
-from data.repositories.users import ChatProfile
+from data.repositories.users import ChatProfile, video_quality_of
 from misc.delivery.best_effort import best_effort
 from misc.delivery.links import LinkDelivery, LinkRequest
 from misc.runtime.queue_manager import QueueFullError
@@ -98,8 +99,7 @@ async def link_in_chat(
         user_id=sender_id,
         link=links[0],
         lang=lang,
-        file_mode=profile.file_mode if profile else False,
-        caption_description=profile.caption_description if profile else True,
+        **_chat_settings(profile),
     )
     taken = links[: settings.queue.max_links_per_message]
 
@@ -116,6 +116,15 @@ async def link_in_chat(
     if len(taken) < len(links):
         note = locales.text(lang, "links_skipped", taken=len(taken), skipped=len(links) - len(taken))
         await sender.send_text(request.chat_id, note, reply_to_message=request.message_id)
+
+
+def _chat_settings(profile: ChatProfile | None) -> dict[str, Any]:
+    """How this chat wants its posts (`/settings`); the defaults for a chat not stored yet."""
+    return {
+        "file_mode": profile.file_mode if profile else False,
+        "caption_description": profile.caption_description if profile else True,
+        "quality": video_quality_of(profile),
+    }
 
 
 async def try_again(
@@ -139,8 +148,7 @@ async def try_again(
         user_id=query.from_user.id,
         link=_expand_link(callback_data.link),
         lang=lang,
-        file_mode=profile.file_mode if profile else False,
-        caption_description=profile.caption_description if profile else True,
+        **_chat_settings(profile),
     )
 
     async def admitted() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import Message
 
+from data.repositories.users import ChatProfile, video_quality_of
 from handlers.get_video import links_in_message
 from misc.delivery.guest import GuestDelivery
 
@@ -19,12 +20,12 @@ def guest_link(message: Message) -> str | None:
     return None
 
 
-async def guest_mention(message: Message, guest: GuestDelivery, lang: str) -> None:
+async def guest_mention(message: Message, guest: GuestDelivery, lang: str, profile: ChatProfile | None) -> None:
     if message.guest_query_id is None:
         return
     caller = message.from_user or message.guest_bot_caller_user
     user_id = caller.id if caller else message.chat.id
-    await guest.answer(message.guest_query_id, user_id, guest_link(message), lang)
+    await guest.answer(message.guest_query_id, user_id, guest_link(message), lang, video_quality_of(profile))
 
 
 def create_router() -> Router:

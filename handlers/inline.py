@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, ChosenInlineResult, InlineQuery, Inline
 
 from data.kinds import MediaKind
 from data.locales import Locales
-from data.repositories.users import ChatProfile
+from data.repositories.users import ChatProfile, video_quality_of
 from misc.delivery.inline import ChosenPost, InlineDelivery
 from misc.delivery.services import is_stale_file_error
 from misc.telegram.inline_results import (
@@ -47,7 +47,8 @@ async def answer_query(
         return
     post_id = extract_post_id(links[0])  # short links are resolved only once the result is chosen
     loading = loading_result(locales, lang, result_id(ResultKind.DOWNLOAD, query.query, post_id))
-    cached = await inline.cached_result(query.query, post_id, lang) if post_id else None
+    quality = video_quality_of(profile)
+    cached = await inline.cached_result(query.query, post_id, lang, quality) if post_id else None
     if cached is None:
         await query.answer([loading], cache_time=CACHE_TIME, is_personal=True)
         return
@@ -57,11 +58,13 @@ async def answer_query(
         if not is_stale_file_error(error):
             raise
         # Telegram forgot the cached file: offer the download instead (it caches the new file id).
-        await inline.forget_cached(post_id)
+        await inline.forget_cached(post_id, quality)
         await query.answer([loading], cache_time=CACHE_TIME, is_personal=True)
 
 
-async def deliver_chosen(chosen: ChosenInlineResult, lang: str, inline: InlineDelivery) -> None:
+async def deliver_chosen(
+    chosen: ChosenInlineResult, lang: str, profile: ChatProfile | None, inline: InlineDelivery
+) -> None:
     kind, post_id = parse_result_id(chosen.result_id)
     if kind in _CACHED_KINDS:
         await inline.record_cached_choice(chosen.from_user.id, post_id, _CACHED_KINDS[kind])
@@ -70,7 +73,13 @@ async def deliver_chosen(chosen: ChosenInlineResult, lang: str, inline: InlineDe
     if kind != ResultKind.DOWNLOAD or not links or chosen.inline_message_id is None:
         return
     await inline.deliver(
-        ChosenPost(inline_message_id=chosen.inline_message_id, user_id=chosen.from_user.id, link=links[0], lang=lang)
+        ChosenPost(
+            inline_message_id=chosen.inline_message_id,
+            user_id=chosen.from_user.id,
+            link=links[0],
+            lang=lang,
+            quality=video_quality_of(profile),
+        )
     )
 
 

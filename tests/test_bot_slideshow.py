@@ -30,7 +30,7 @@ async def test_thirteen_images_in_a_private_chat_arrive_as_albums_of_ten_and_thr
     assert all(_is_jpeg(photo.data) for photo in photos)
     assert {item["type"] for album in albums for item in album.params["media"]} == {"photo"}
     assert post.url in caption.params["text"]
-    assert callback_data(caption.params) == [f"music:{POST_ID}"]
+    assert callback_data(caption.params) == [f"music:{POST_ID}", f"slidevideo:{POST_ID}"]
     assert Locales.load().text("en", "group_images_note", shown=10, total=13) not in caption.params["text"]
     assert caption.at > albums[-1].at
 

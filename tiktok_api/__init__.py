@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from tiktok_api.config import ClientConfig
     from tiktok_api.links import canonical_url, extract_post_id, find_links, is_tiktok_url
     from tiktok_api.models import MediaFile, MusicInfo, SlideshowInfo, VideoInfo
+    from tiktok_api.probe import MediaProbe
     from tiktok_api.proxies import Proxy, ProxyRotation, ProxySession
 
 _HOMES = {
@@ -24,6 +25,7 @@ _HOMES = {
     "find_links": "tiktok_api.links",
     "is_tiktok_url": "tiktok_api.links",
     "MediaFile": "tiktok_api.models",
+    "MediaProbe": "tiktok_api.probe",
     "MusicInfo": "tiktok_api.models",
     "SlideshowInfo": "tiktok_api.models",
     "VideoInfo": "tiktok_api.models",
@@ -35,6 +37,7 @@ _HOMES = {
 __all__ = [
     "ClientConfig",
     "MediaFile",
+    "MediaProbe",
     "MusicInfo",
     "Proxy",
     "ProxyRotation",

@@ -7,8 +7,11 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import re
+import tempfile
 from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -29,18 +32,21 @@ from tiktok_api.models import MediaFile, MusicInfo, SlideshowInfo, VideoInfo
 from tiktok_api.post import (
     PostMeta,
     cover_url,
-    fitting_formats,
     format_size,
     image_url_lists,
+    is_h264,
     known_size,
     sound,
     video_duration,
     video_formats,
     video_size,
 )
+from tiktok_api.probe import probe_media
 from tiktok_api.proxies import Proxy, ProxyRotation, ProxySession
+from tiktok_api.quality import VideoQuality, choose_formats
 from tiktok_api.resolver import ShortLinkResolver
 from tiktok_api.retry import TryAnotherProxy, media_route, with_retries
+from tiktok_api.slideshow_video import render_slideshow
 from tiktok_api.sniff import audio_kind
 from tiktok_api.trust import share_ca_bundle
 
@@ -48,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 IMAGES_IN_PARALLEL = 4  # per slideshow; the downloader caps all downloads together
 COVER_SIZE_LIMIT = 5 * 1024 * 1024
+RENDER_TIMEOUT = 120.0  # a slideshow video: 35 images of 1080 px take a few seconds on 2 cores
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -102,15 +109,16 @@ class TikTokClient:
         async with self._deadline():
             return await self._resolver.resolve(url, self._new_session())
 
-    async def video(self, url: str) -> VideoInfo | SlideshowInfo:
-        """The post behind `url`: a video (H.264, no watermark) or a slideshow's images."""
+    async def video(self, url: str, quality: VideoQuality = VideoQuality.BEST) -> VideoInfo | SlideshowInfo:
+        """The post behind `url`: a video (H.264 unless the post has none, no watermark, the rendition
+        `quality` asks for) or a slideshow's images."""
         async with self._deadline():
             session = self._new_session()
             post_id = await self._resolver.resolve(url, session)
             page = await self._page(post_id, session)
             if image_url_lists(page.data):
                 return await self._slideshow(page, session)
-            return await self._video(page, session)
+            return await self._video(page, session, quality)
 
     async def music(self, post_id: str) -> MusicInfo:
         """The sound of a post (video or slideshow), in its own container (MP3 or M4A)."""
@@ -120,6 +128,29 @@ class TikTokClient:
             session = self._new_session()
             page = await self._page(post_id, session)
             return await self._sound(page, session)
+
+    async def slideshow_video(self, post_id: str) -> VideoInfo:
+        """A slideshow's images and sound as one H.264/AAC MP4, rendered in the image process pool."""
+        if not post_id.isdigit():
+            raise TikTokInvalidLinkError("A post id is a number")
+        async with self._deadline():
+            session = self._new_session()
+            page = await self._page(post_id, session)
+            if not image_url_lists(page.data):
+                raise TikTokExtractionError("This post is not a slideshow")
+            results = await asyncio.gather(
+                self._slideshow(page, session), self._optional_sound(page, session), return_exceptions=True
+            )
+        slideshow, music = results
+        if isinstance(slideshow, BaseException) or isinstance(music, BaseException):
+            for done in results:
+                if isinstance(done, (SlideshowInfo, MusicInfo)):
+                    done.close()
+            raise slideshow if isinstance(slideshow, BaseException) else music  # type: ignore[misc]
+        with slideshow, contextlib.ExitStack() as stack:
+            if music is not None:
+                stack.enter_context(music)
+            return await self._render(slideshow, music)
 
     # --- the parts ---
     def _new_session(self) -> ProxySession:
@@ -149,8 +180,8 @@ class TikTokClient:
 
         return await with_retries("post info", self._config.video_info_max_retries, session, fetch)
 
-    def _video_formats(self, page: PostPage) -> list[dict[str, Any]]:
-        """The formats to try, best first, once duration and known size are within limits."""
+    def _video_formats(self, page: PostPage, quality: VideoQuality) -> list[dict[str, Any]]:
+        """The formats to try, in `quality`'s order, once duration and known size are within limits."""
         limit = self._config.max_video_duration
         duration = video_duration(page.data)
         if limit and duration > limit:
@@ -159,14 +190,14 @@ class TikTokClient:
         if not formats:
             raise TikTokExtractionError("The post has no video without a watermark")
         max_size = self._config.max_file_size
-        fitting = fitting_formats(formats, max_size)
+        fitting = choose_formats(page.formats, quality, max_size)
         if not fitting:
             smallest = min(size for video_format in formats if (size := known_size(video_format)))
             raise TikTokVideoTooLargeError(f"The video is {smallest} bytes, over the limit of {max_size}")
         return fitting
 
-    async def _video(self, page: PostPage, session: ProxySession) -> VideoInfo:
-        candidates = itertools.cycle(self._video_formats(page))
+    async def _video(self, page: PostPage, session: ProxySession, quality: VideoQuality) -> VideoInfo:
+        candidates = itertools.cycle(self._video_formats(page, quality))
         chosen: dict[str, Any] = {}
 
         async def download(proxy: Proxy) -> MediaFile:
@@ -179,14 +210,26 @@ class TikTokClient:
             cover_url(page.data), page, session,
         )  # fmt: skip
         media.filename, media.mime_type = f"{page.post_id}.mp4", "video/mp4"
+        try:
+            probe = await asyncio.to_thread(probe_media, media)
+        except BaseException:
+            media.close()
+            raise
         width, height = format_size(chosen)
+        if not (width and height) and probe is not None:
+            width, height = probe.width, probe.height
         if not (width and height):
             width, height = video_size(page.data)
+        if probe is not None and not probe.has_audio:
+            logger.info("post %s: the video has no audio track", page.post_id)
+        if probe is not None and probe.is_h264 != is_h264(chosen):
+            logger.warning("post %s: asked for %s, the file holds %s", page.post_id, chosen.get("vcodec"), probe.codec)
         meta = PostMeta.read(page.post_id, page.data)
         return VideoInfo(
             id=meta.id, url=meta.url, description=meta.description, author=meta.author,
             author_name=meta.author_name, width=width, height=height, duration=video_duration(page.data),
             cover=cover, media=media, music_title=meta.music_title, music_author=meta.music_author,
+            probe=probe, has_music=sound(page.data) is not None,
         )  # fmt: skip
 
     async def _slideshow(self, page: PostPage, session: ProxySession) -> SlideshowInfo:
@@ -235,6 +278,36 @@ class TikTokClient:
 
         retries = self._config.download_max_retries
         return await with_retries(f"image {number}", retries, session, download, route=media_route)
+
+    async def _optional_sound(self, page: PostPage, session: ProxySession) -> MusicInfo | None:
+        return await self._sound(page, session) if sound(page.data) is not None else None
+
+    async def _render(self, slideshow: SlideshowInfo, music: MusicInfo | None) -> VideoInfo:
+        images = [image.read_bytes() for image in slideshow.images]
+        descriptor, name = tempfile.mkstemp(prefix="tiktok-slides-", suffix=".mp4", dir=self._config.temp_dir)
+        os.close(descriptor)
+        media = MediaFile(size=0, path=Path(name), filename=f"{slideshow.id}.mp4", mime_type="video/mp4")
+        try:
+            sound_bytes = music.media.read_bytes() if music is not None else None
+            try:
+                async with asyncio.timeout(RENDER_TIMEOUT):
+                    rendered = await self._images.run(render_slideshow, images, sound_bytes, name)
+            except Exception as error:  # PyAV's errors, a worker that died, the timeout
+                raise TikTokExtractionError(f"The slideshow could not be rendered: {error!r}") from error
+            media.size = rendered.size
+            if media.size > self._config.max_file_size:
+                raise TikTokVideoTooLargeError(f"The slideshow video is {media.size} bytes")
+            probe = await asyncio.to_thread(probe_media, media)
+            cover = await self._images.jpeg(images[0])
+        except BaseException:
+            media.close()
+            raise
+        return VideoInfo(
+            id=slideshow.id, url=slideshow.url, description=slideshow.description, author=slideshow.author,
+            author_name=slideshow.author_name, width=rendered.width, height=rendered.height,
+            duration=round(rendered.duration), cover=cover, media=media, music_title=slideshow.music_title,
+            music_author=slideshow.music_author, probe=probe, has_music=music is not None,
+        )  # fmt: skip
 
     async def _sound(self, page: PostPage, session: ProxySession) -> MusicInfo:
         source = sound(page.data)

@@ -8,11 +8,14 @@ from __future__ import annotations
 import asyncio
 import io
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
 
 from tiktok_api.sniff import JPEG, Kind, is_jpeg, telegram_photo_kind
 
 JPEG_QUALITY = 90
+Result = TypeVar("Result")
 
 
 class ImageConversionError(ValueError):
@@ -58,8 +61,12 @@ class ImageConverter:
         return await self._convert(data)
 
     async def _convert(self, data: bytes) -> bytes:
+        return await self.run(convert_to_jpeg, data)
+
+    async def run(self, function: Callable[..., Result], *args: Any) -> Result:
+        """`function(*args)` in the pool: a module-level function whose module imports only what it needs."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._get_pool(), convert_to_jpeg, data)
+        return await loop.run_in_executor(self._get_pool(), function, *args)
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from tiktok_api.probe import MediaProbe
+
 
 class _Closing:
     """`with info:` closes it on the way out."""
@@ -64,6 +66,13 @@ class VideoInfo(_Closing):
     media: MediaFile  # H.264 MP4, never the watermarked download
     music_title: str | None = None
     music_author: str | None = None
+    probe: MediaProbe | None = None  # what the file really holds; None when it could not be read
+    has_music: bool = True  # the post names a sound TikTok can serve on its own
+
+    @property
+    def has_sound(self) -> bool:
+        """Something worth a sound button: an audio track (assumed when unknown) or the post's sound."""
+        return self.has_music or self.probe is None or self.probe.has_audio
 
     def close(self) -> None:
         self.media.close()

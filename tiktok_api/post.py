@@ -105,7 +105,7 @@ def sound(data: dict[str, Any]) -> Sound | None:
     )
 
 
-def _is_h264(video_format: dict[str, Any]) -> bool:
+def is_h264(video_format: dict[str, Any]) -> bool:
     return _text(video_format.get("vcodec")).startswith(("h264", "avc"))
 
 
@@ -131,7 +131,7 @@ def video_formats(formats: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Formats to download, best first: the H.264 ones, other codecs only when there is no H.264 at all;
     never the watermarked one."""
     usable = [video_format for video_format in formats if _is_watermark_free_video(video_format)]
-    h264 = [video_format for video_format in usable if _is_h264(video_format)]
+    h264 = [video_format for video_format in usable if is_h264(video_format)]
     return sorted(h264 or usable, key=_quality, reverse=True)
 
 

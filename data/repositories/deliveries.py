@@ -10,10 +10,10 @@ from data.kinds import DeliverySource
 from data.models import MediaKind, Music, Outcome, Video
 
 OutcomeName = Literal["success", "failed"]
-VideoKind = Literal["video", "slideshow"]
+VideoKind = Literal["video", "slideshow", "slideshow_video"]
 
 _OUTCOMES = frozenset({Outcome.SUCCESS, Outcome.FAILED})
-_VIDEO_KINDS = frozenset({MediaKind.VIDEO, MediaKind.SLIDESHOW})
+_VIDEO_KINDS = frozenset({MediaKind.VIDEO, MediaKind.SLIDESHOW, MediaKind.SLIDESHOW_VIDEO})
 # The columns hold 32 and 16 characters; an over-long name must not cost us the row.
 _ERROR_KIND_LENGTH = 32
 _SHORT_NAME_LENGTH = 16

@@ -28,6 +28,16 @@ class ChatProfile:
     referral: str | None
 
 
+_QUALITY_NAMES = frozenset(VideoQuality)
+
+
+def video_quality_of(profile: ChatProfile | None) -> VideoQuality:
+    """The quality a chat (or the user of an inline or guest result) gets: best when unknown."""
+    if profile is None or profile.video_quality not in _QUALITY_NAMES:
+        return VideoQuality.BEST
+    return VideoQuality(profile.video_quality)
+
+
 class UserRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -17,7 +17,7 @@ from misc.delivery.destination import QuietProgress
 from misc.delivery.failures import FailureReporter
 from misc.delivery.reply_order import ReplyTurn
 from misc.delivery.services import DeliveryServices
-from misc.telegram.keyboards import music_keyboard
+from misc.telegram.keyboards import music_keyboard, slideshow_keyboard
 from misc.telegram.media_sender import AudioPayload, Delivered, FileRef, VideoPayload
 from misc.telegram.reactions import StatusDisplay
 
@@ -74,7 +74,7 @@ class ChatReply:
     async def send_video(self, video: VideoPayload, caption: PostCaption, post_id: str) -> Delivered:
         sender = self.services.sender
         text = await self._caption(caption)
-        keyboard = self._keyboard(post_id)
+        keyboard = self._keyboard(post_id) if video.has_sound else None
         await self._my_turn()
         if self.file_mode:
             return await sender.send_document(
@@ -88,7 +88,7 @@ class ChatReply:
     async def send_slideshow(
         self, images: list[FileRef], caption: PostCaption, post_id: str, *, total: int
     ) -> Delivered:
-        """The images (albums of ≤10), then one message with the caption and the sound button."""
+        """The images (albums of ≤10), then one message with the caption, the sound and the video buttons."""
         sender = self.services.sender
         shown = images[: self.image_limit]
         await self._my_turn()
@@ -98,7 +98,8 @@ class ChatReply:
         if len(shown) < total:
             note = self.services.locales.text(self.lang, "group_images_note", shown=len(shown), total=total)
             text = f"{text}\n\n{note}"
-        await sender.send_text(self.chat_id, text, reply_markup=self._keyboard(post_id), reply_to_message=self.reply_to)
+        keyboard = slideshow_keyboard(self.services.locales, self.lang, post_id)
+        await sender.send_text(self.chat_id, text, reply_markup=keyboard, reply_to_message=self.reply_to)
         return delivered
 
     async def send_audio(self, audio: AudioPayload) -> Delivered:
@@ -117,5 +118,6 @@ class ChatReply:
         return music_keyboard(self.services.locales, self.lang, post_id)
 
 
-class SoundReply(QuietProgress, ChatReply):
-    """A sound press: the button being hidden is the progress; only a failure shows (😢 on the message)."""
+class ButtonReply(QuietProgress, ChatReply):
+    """A button press (sound, slideshow video): the button being hidden is the progress; only a failure
+    shows (😢 on the message)."""

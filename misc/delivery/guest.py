@@ -7,8 +7,6 @@ destination: an upload to the storage channel, then an edit).
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import Bot
 from aiogram.types import InlineQueryResultArticle, InputTextMessageContent
 
@@ -17,8 +15,7 @@ from data.locales import Locales
 from misc.delivery.inline import ChosenPost, InlineDelivery
 from misc.telegram.inline_results import ResultKind, loading_result, parse_result_id, result_id
 from tiktok_api.links import extract_post_id
-
-logger = logging.getLogger("tt-bot.guest")
+from tiktok_api.quality import VideoQuality
 
 NO_LINK_RESULT_ID = "guest-no-link"
 _CACHED_KINDS = {ResultKind.CACHED_VIDEO: MediaKind.VIDEO, ResultKind.CACHED_SLIDESHOW: MediaKind.SLIDESHOW}
@@ -30,12 +27,14 @@ class GuestDelivery:
         self._inline = inline
         self._locales = locales
 
-    async def answer(self, guest_query_id: str, user_id: int, link: str | None, lang: str) -> None:
+    async def answer(
+        self, guest_query_id: str, user_id: int, link: str | None, lang: str, quality: VideoQuality
+    ) -> None:
         if link is None:
             await self._bot.answer_guest_query(guest_query_id=guest_query_id, result=self._no_link(lang))
             return
         post_id = extract_post_id(link)  # a short link is resolved by the delivery, after the ⏳ answer
-        cached = await self._inline.cached_result(link, post_id, lang) if post_id else None
+        cached = await self._inline.cached_result(link, post_id, lang, quality) if post_id else None
         if cached is not None:
             await self._bot.answer_guest_query(guest_query_id=guest_query_id, result=cached)
             kind, _ = parse_result_id(cached.id)
@@ -43,10 +42,7 @@ class GuestDelivery:
             return
         loading = loading_result(self._locales, lang, result_id(ResultKind.DOWNLOAD, link, post_id))
         sent = await self._bot.answer_guest_query(guest_query_id=guest_query_id, result=loading)
-        if sent.inline_message_id is None:
-            logger.warning("guest answer for user %s came back without an inline message", user_id)
-            return
-        chosen = ChosenPost(sent.inline_message_id, user_id, link, lang, source=DeliverySource.GUEST)
+        chosen = ChosenPost(sent.inline_message_id, user_id, link, lang, source=DeliverySource.GUEST, quality=quality)
         await self._inline.deliver(chosen)
 
     def _no_link(self, lang: str) -> InlineQueryResultArticle:

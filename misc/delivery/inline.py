@@ -21,6 +21,7 @@ from misc.delivery.services import DeliveryServices
 from misc.delivery.user_errors import ErrorTexts
 from misc.runtime.queue_manager import QueueFullError
 from misc.telegram.inline_results import ResultKind, result_id, slide_keyboard
+from tiktok_api.quality import VideoQuality
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class ChosenPost:
     link: str
     lang: str
     source: DeliverySource = DeliverySource.INLINE
+    quality: VideoQuality = VideoQuality.BEST  # the setting of the user who asked
 
 
 class InlineDelivery:
@@ -45,9 +47,11 @@ class InlineDelivery:
         self._posts = PostMedia(services.sender)
 
     # --- answering the query (no network but the database) ---
-    async def cached_result(self, query_text: str, post_id: str, lang: str) -> InlineQueryResultUnion | None:
+    async def cached_result(
+        self, query_text: str, post_id: str, lang: str, quality: VideoQuality
+    ) -> InlineQueryResultUnion | None:
         """A ready result when the post's file ids are cached: the user sends it with no wait at all."""
-        video = await self._services.cached(post_id, CacheKind.VIDEO)
+        video = await self._services.cached(post_id, CacheKind.VIDEO, quality=quality)
         if video is not None:
             return InlineQueryResultCachedVideo(
                 id=result_id(ResultKind.CACHED_VIDEO, query_text, post_id),
@@ -68,10 +72,10 @@ class InlineDelivery:
             )
         return None
 
-    async def forget_cached(self, post_id: str) -> None:
+    async def forget_cached(self, post_id: str, quality: VideoQuality) -> None:
         """Telegram no longer knows the cached file ids of this post."""
         for cache_kind in (CacheKind.VIDEO, CacheKind.SLIDESHOW):
-            await self._services.forget(post_id, cache_kind)
+            await self._services.forget(post_id, cache_kind, quality=quality)
 
     async def record_cached_choice(
         self, user_id: int, post_id: str, kind: MediaKind, source: DeliverySource = DeliverySource.INLINE
@@ -84,7 +88,9 @@ class InlineDelivery:
         destination = InlineMessage(
             self._services, self._errors, self._storage_chat_id, chosen.inline_message_id, chosen.lang, chosen.source
         )
-        order = Order(requester_id=chosen.user_id, lang=chosen.lang, media=self._posts, link=chosen.link)
+        order = Order(
+            requester_id=chosen.user_id, lang=chosen.lang, media=self._posts, link=chosen.link, quality=chosen.quality
+        )
         try:
             await self._pipeline.deliver(order, destination)
         except QueueFullError as error:

@@ -22,6 +22,7 @@ from misc.delivery.reply_order import ReplyTurn, reply_turns
 from misc.delivery.services import DeliveryServices
 from misc.runtime.queue_manager import QueueFullError
 from misc.telegram.reactions import SharedStatus, StatusDisplay, StatusReactions
+from tiktok_api.quality import VideoQuality
 
 Refused = Callable[["LinkRequest", QueueFullError], Awaitable[Any]]
 
@@ -38,6 +39,7 @@ class LinkRequest:
     lang: str
     file_mode: bool = False
     caption_description: bool = True  # the chat's setting: captions carry the post's description
+    quality: VideoQuality = VideoQuality.BEST
 
     @property
     def is_private(self) -> bool:
@@ -99,7 +101,10 @@ class LinkDelivery:
                 running.ended()
 
     def _order(self, request: LinkRequest) -> Order:
-        return Order(requester_id=request.chat_id, lang=request.lang, media=self._posts, link=request.link)
+        return Order(
+            requester_id=request.chat_id, lang=request.lang, media=self._posts, link=request.link,
+            quality=request.quality,
+        )  # fmt: skip
 
     def _reply(self, request: LinkRequest, status: StatusDisplay, turn: ReplyTurn | None) -> ChatReply:
         return ChatReply(

@@ -1,4 +1,5 @@
-"""What a door can ask for: a post (its video or slideshow, whichever it is) or a post's sound.
+"""What a door can ask for: a post (its video or slideshow, whichever it is), a post's sound, or a
+slideshow rendered as one video.
 
 Each knows its media-cache kinds, how to fetch it from TikTok, and how a destination sends it from
 cached file ids or from a fresh download. The pipeline runs the same steps for every one of them.
@@ -13,10 +14,12 @@ from data.kinds import CacheKind, MediaKind
 from data.repositories.media_cache import CachedMedia
 from misc.delivery.captions import PostCaption
 from misc.delivery.destination import Destination, SoundDestination
-from misc.delivery.post_meta import has_every_image, slideshow_meta, slideshow_size, video_meta
+from misc.delivery.post_meta import cached_probe, has_every_image, slideshow_meta, slideshow_size, video_meta
 from misc.telegram.media_sender import AudioPayload, FileRef, MediaSender, VideoPayload, input_file
 from tiktok_api.client import TikTokClient
 from tiktok_api.models import MusicInfo, SlideshowInfo, VideoInfo
+from tiktok_api.probe import MediaProbe
+from tiktok_api.quality import VideoQuality
 
 Target = TypeVar("Target", bound=Destination, contravariant=True)
 Fetched = TypeVar("Fetched", bound=VideoInfo | SlideshowInfo | MusicInfo)
@@ -36,6 +39,15 @@ class Sent:
     kind: MediaKind
     size: int | None
     entry: CacheEntry | None = None
+    probe: MediaProbe | None = None  # a video's codec, height and audio track, for its delivery row
+
+
+def _cached_video(cached: CachedMedia) -> VideoPayload:
+    meta = cached.meta
+    return VideoPayload(
+        file=cached.file_ids[0], width=meta.get("width"), height=meta.get("height"), duration=meta.get("duration"),
+        has_sound=meta.get("has_sound", True),
+    )  # fmt: skip
 
 
 class Media(Protocol[Target, Fetched]):
@@ -47,7 +59,7 @@ class Media(Protocol[Target, Fetched]):
     async def send_cached(self, destination: Target, kind: CacheKind, cached: CachedMedia, post_id: str) -> Sent | None:
         """None when this entry cannot serve the destination (then the post is downloaded)."""
 
-    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str) -> Fetched: ...
+    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality) -> Fetched: ...
 
     async def send_fresh(self, destination: Target, fetched: Fetched) -> Sent: ...
 
@@ -76,14 +88,13 @@ class PostMedia:
             images: list[FileRef] = list(cached.file_ids)
             await destination.send_slideshow(images, caption, post_id, total=len(images))
             return Sent(MediaKind.SLIDESHOW, meta.get("size"))
-        video = VideoPayload(
-            file=cached.file_ids[0], width=meta.get("width"), height=meta.get("height"), duration=meta.get("duration")
-        )
-        await destination.send_video(video, caption, post_id)
-        return Sent(MediaKind.VIDEO, meta.get("size"))
+        await destination.send_video(_cached_video(cached), caption, post_id)
+        return Sent(MediaKind.VIDEO, meta.get("size"), probe=cached_probe(meta))
 
-    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str) -> VideoInfo | SlideshowInfo:
-        return await tiktok.video(link)
+    async def fetch(
+        self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality
+    ) -> VideoInfo | SlideshowInfo:
+        return await tiktok.video(link, quality)
 
     async def send_fresh(self, destination: Destination, fetched: VideoInfo | SlideshowInfo) -> Sent:
         video_kind, slideshow_kind = self.cache_kinds(destination)
@@ -97,9 +108,8 @@ class PostMedia:
             return Sent(MediaKind.SLIDESHOW, slideshow_size(fetched), entry)
         video = await self._sender.video_payload(fetched)
         delivered = await destination.send_video(video, caption, fetched.id)
-        return Sent(
-            MediaKind.VIDEO, fetched.media.size, CacheEntry(video_kind, delivered.file_ids, video_meta(fetched))
-        )
+        entry = CacheEntry(video_kind, delivered.file_ids, video_meta(fetched))
+        return Sent(MediaKind.VIDEO, fetched.media.size, entry, probe=fetched.probe)
 
 
 class SoundMedia:
@@ -127,7 +137,7 @@ class SoundMedia:
         await destination.send_audio(audio)
         return Sent(MediaKind.MUSIC, int(meta.get("size") or 0))
 
-    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str) -> MusicInfo:
+    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality) -> MusicInfo:
         return await tiktok.music(post_id)
 
     async def send_fresh(self, destination: SoundDestination, fetched: MusicInfo) -> Sent:
@@ -139,3 +149,33 @@ class SoundMedia:
             "size": fetched.media.size,
         }
         return Sent(MediaKind.MUSIC, fetched.media.size, CacheEntry(CacheKind.MUSIC, delivered.file_ids[:1], meta))
+
+
+class SlideshowVideoMedia:
+    """A slideshow rendered as one video (images and sound), cached by post id as its own kind."""
+
+    kind = MediaKind.SLIDESHOW_VIDEO
+    fetch_timeout = 300.0  # the download, then the rendering (TikTokClient bounds each)
+
+    def __init__(self, sender: MediaSender) -> None:
+        self._sender = sender
+
+    def cache_kinds(self, destination: Destination) -> tuple[CacheKind]:
+        return (CacheKind.SLIDESHOW_VIDEO,)
+
+    async def send_cached(
+        self, destination: Destination, kind: CacheKind, cached: CachedMedia, post_id: str
+    ) -> Sent | None:
+        meta = cached.meta
+        await destination.send_video(_cached_video(cached), PostCaption.from_meta(meta), post_id)
+        return Sent(self.kind, meta.get("size"), probe=cached_probe(meta))
+
+    async def fetch(self, tiktok: TikTokClient, link: str, post_id: str, quality: VideoQuality) -> VideoInfo:
+        return await tiktok.slideshow_video(post_id)
+
+    async def send_fresh(self, destination: Destination, fetched: VideoInfo) -> Sent:
+        delivered = await destination.send_video(
+            await self._sender.video_payload(fetched), PostCaption.from_post(fetched), fetched.id
+        )
+        entry = CacheEntry(CacheKind.SLIDESHOW_VIDEO, delivered.file_ids, video_meta(fetched))
+        return Sent(self.kind, fetched.media.size, entry, probe=fetched.probe)

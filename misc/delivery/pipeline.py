@@ -25,6 +25,8 @@ from misc.delivery.media_kinds import Media, Sent
 from misc.delivery.services import DeliveryServices, is_stale_file_error, ms_since
 from misc.delivery.user_errors import error_kind
 from tiktok_api.links import extract_post_id
+from tiktok_api.probe import MediaProbe
+from tiktok_api.quality import VideoQuality
 
 logger = logging.getLogger("tt-bot.delivery")
 
@@ -43,6 +45,7 @@ class Order:
     media: Media[Any, Any]
     link: str = ""
     post_id: str = ""
+    quality: VideoQuality = VideoQuality.BEST  # which rendition of a video (the requester's setting)
 
 
 @dataclass(slots=True)
@@ -54,9 +57,10 @@ class Attempt:
     size: int | None = None
     cached: bool = False
     fetch_ms: float = 0.0
+    probe: MediaProbe | None = None  # a video's codec, height and sound: for the row's codec/height/has_audio
 
     def sent(self, sent: Sent) -> None:
-        self.kind, self.size = sent.kind, sent.size
+        self.kind, self.size, self.probe = sent.kind, sent.size, sent.probe
 
 
 class DeliveryPipeline:
@@ -116,7 +120,9 @@ class DeliveryPipeline:
         cache_kinds = order.media.cache_kinds(destination)
         if await self._send_cached(order, destination, attempt, cache_kinds):
             return
-        downloading = self._one_download_per_post(attempt.post_id, cache_kinds, order.media.fetch_timeout)
+        downloading = self._one_download_per_post(
+            f"{attempt.post_id}:{order.quality}", cache_kinds, order.media.fetch_timeout
+        )
         async with downloading as waited_for_another:
             if waited_for_another and await self._send_cached(order, destination, attempt, cache_kinds):
                 return
@@ -127,7 +133,7 @@ class DeliveryPipeline:
         self, order: Order, destination: Destination, attempt: Attempt, cache_kinds: tuple[CacheKind, ...]
     ) -> bool:
         """True when cached file ids answered; a file id Telegram forgot drops the entry (then: download)."""
-        found = await self._services.first_cached(attempt.post_id, cache_kinds)
+        found = await self._services.first_cached(attempt.post_id, cache_kinds, quality=order.quality)
         if found is None:
             return False
         cache_kind, cached = found
@@ -138,7 +144,7 @@ class DeliveryPipeline:
             if not is_stale_file_error(error):
                 raise
             logger.info("stale file id for post %s (%s): downloading again", attempt.post_id, cache_kind)
-            await self._services.forget(attempt.post_id, cache_kind)
+            await self._services.forget(attempt.post_id, cache_kind, quality=order.quality)
             return False
         if sent is None:
             return False
@@ -148,12 +154,12 @@ class DeliveryPipeline:
 
     @asynccontextmanager
     async def _one_download_per_post(
-        self, post_id: str, cache_kinds: tuple[CacheKind, ...], fetch_timeout: float
+        self, post_key: str, cache_kinds: tuple[CacheKind, ...], fetch_timeout: float
     ) -> AsyncIterator[bool]:
         """A popular post asked for by many at once is downloaded once: the others wait for that download,
         then find its file ids in the cache (yields True for them). So does a request whose cache lookup
         missed while a download of the post was just finishing."""
-        key = (post_id, cache_kinds)
+        key = (post_key, cache_kinds)
         running = self._downloads.get(key)
         if running is not None:
             with suppress(TimeoutError):
@@ -179,7 +185,7 @@ class DeliveryPipeline:
     async def _download_and_send(self, order: Order, destination: Destination, attempt: Attempt) -> None:
         fetch_started = time.monotonic()
         async with asyncio.timeout(order.media.fetch_timeout):
-            fetched = await order.media.fetch(self._services.tiktok, order.link, attempt.post_id)
+            fetched = await order.media.fetch(self._services.tiktok, order.link, attempt.post_id, order.quality)
         attempt.fetch_ms = ms_since(fetch_started)
         with fetched:
             attempt.post_id = fetched.id
@@ -187,7 +193,9 @@ class DeliveryPipeline:
             sent = await order.media.send_fresh(destination, fetched)
         attempt.sent(sent)
         if sent.entry is not None:
-            await self._services.remember(attempt.post_id, sent.entry.kind, sent.entry.file_ids, sent.entry.meta)
+            await self._services.remember(
+                attempt.post_id, sent.entry.kind, sent.entry.file_ids, sent.entry.meta, quality=order.quality
+            )
 
     async def _record(
         self,
@@ -201,4 +209,5 @@ class DeliveryPipeline:
         await self._services.record(
             order.requester_id, attempt.post_id, attempt.kind, destination.source,
             outcome=outcome, error_kind=kind, size=attempt.size, duration_ms=int(ms_since(started)),
+            probe=attempt.probe,
         )  # fmt: skip

@@ -9,11 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from data.repositories.media_cache import CachedMedia
-from tiktok_api import SlideshowInfo, VideoInfo
+from tiktok_api import MediaProbe, SlideshowInfo, VideoInfo
 
 
 def video_meta(info: VideoInfo) -> dict[str, Any]:
-    return _post_meta(info, size=info.media.size, width=info.width, height=info.height, duration=info.duration)
+    probe = info.probe
+    facts = {} if probe is None else {"codec": probe.codec, "has_audio": probe.has_audio}
+    return _post_meta(
+        info, size=info.media.size, width=info.width, height=info.height, duration=info.duration,
+        has_sound=info.has_sound, **facts,
+    )  # fmt: skip
+
+
+def cached_probe(meta: dict[str, Any]) -> MediaProbe | None:
+    """What the probe found when the cached file was downloaded (None for entries older than probing)."""
+    if "has_audio" not in meta:
+        return None
+    width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
+    return MediaProbe(codec=meta.get("codec"), width=width, height=height, has_audio=bool(meta["has_audio"]))
 
 
 def slideshow_meta(info: SlideshowInfo) -> dict[str, Any]:

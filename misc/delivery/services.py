@@ -25,6 +25,7 @@ from misc.delivery.captions import PostCaption
 from misc.runtime.queue_manager import JobQueue
 from misc.telegram.media_sender import MediaSender
 from tiktok_api.client import TikTokClient
+from tiktok_api.probe import MediaProbe
 
 logger = logging.getLogger("tt-bot.delivery")
 
@@ -35,15 +36,6 @@ _STALE_FILE_MARKERS = ("wrong file identifier", "file_reference", "wrong remote 
 def is_stale_file_error(error: TelegramBadRequest) -> bool:
     description = error.message.lower()
     return any(marker in description for marker in _STALE_FILE_MARKERS)
-
-
-@dataclass(frozen=True, slots=True)
-class VideoProbe:
-    """What a look inside a downloaded video found (None: not looked into)."""
-
-    codec: str | None = None
-    height: int | None = None
-    has_audio: bool | None = None
 
 
 def ms_since(started: float) -> float:
@@ -118,7 +110,7 @@ class DeliveryServices:
         error_kind: ErrorKind | None = None,
         size: int | None = None,
         duration_ms: int | None = None,
-        probe: VideoProbe | None = None,
+        probe: MediaProbe | None = None,
     ) -> None:
         """One row in `music` for a sound, in `videos` for anything else (with what `probe` found in the file)."""
         deliveries = self.repos.deliveries
@@ -132,8 +124,11 @@ class DeliveryServices:
         if kind is MediaKind.MUSIC:
             recording = deliveries.record_music(chat_id, post_id, **facts)
         else:
-            found = probe or VideoProbe()
             recording = deliveries.record_video(
-                chat_id, post_id, kind=kind, codec=found.codec, height=found.height, has_audio=found.has_audio, **facts
-            )
+                chat_id, post_id, kind=kind,
+                codec=probe.codec if probe else None,
+                height=probe.height or None if probe else None,
+                has_audio=probe.has_audio if probe else None,
+                **facts,
+            )  # fmt: skip
         await best_effort(recording, None, "delivery record")

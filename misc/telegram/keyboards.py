@@ -17,6 +17,12 @@ class MusicAction(CallbackData, prefix="music"):
     video_id: str
 
 
+class SlideshowVideoAction(CallbackData, prefix="slidevideo"):
+    """The "🎬 Video" button under a slideshow's caption: `slidevideo:<post_id>` (at most 31 bytes)."""
+
+    post_id: str
+
+
 class LanguageChoice(CallbackData, prefix="lang"):
     """A button of the /lang keyboard: `lang:<code>`."""
 
@@ -42,10 +48,21 @@ class RetryLink(CallbackData, prefix="retry"):
 
 
 def music_keyboard(locales: Locales, lang: str, video_id: str) -> InlineKeyboardMarkup:
-    button = InlineKeyboardButton(
+    return InlineKeyboardMarkup(inline_keyboard=[[_music_button(locales, lang, video_id)]])
+
+
+def slideshow_keyboard(locales: Locales, lang: str, post_id: str) -> InlineKeyboardMarkup:
+    """Under a slideshow's caption: its sound, and the slideshow rendered as one video."""
+    video = InlineKeyboardButton(
+        text=locales.text(lang, "slideshow_video_button"), callback_data=SlideshowVideoAction(post_id=post_id).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[_music_button(locales, lang, post_id), video]])
+
+
+def _music_button(locales: Locales, lang: str, video_id: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
         text=locales.text(lang, "music_button"), callback_data=MusicAction(video_id=video_id).pack()
     )
-    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 def language_keyboard(locales: Locales) -> InlineKeyboardMarkup:

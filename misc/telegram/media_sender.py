@@ -36,6 +36,7 @@ logger = logging.getLogger("tt-bot.sender")
 # Telegram: an album holds 2-10 items; a single item goes as a plain photo or document.
 ALBUM_SIZE = 10
 THUMBNAIL_NAME = "thumbnail.jpg"
+COVER_NAME = "cover.jpg"
 
 FileRef: TypeAlias = InputFile | str  # something to upload, or a Telegram file id
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -55,6 +56,8 @@ class VideoPayload:
     height: int | None = None
     duration: int | None = None
     thumbnail: InputFile | None = None
+    cover: InputFile | None = None  # Bot API 8.3: the frame the chat shows before playing
+    has_sound: bool = True  # False: a silent video of a post without a sound gets no sound button
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,8 @@ class MediaSender:
             height=info.height or None,
             duration=info.duration or None,
             thumbnail=await self.thumbnail(info.cover),
+            cover=BufferedInputFile(info.cover, filename=COVER_NAME) if info.cover else None,
+            has_sound=info.has_sound,
         )
 
     async def audio_payload(self, music: MusicInfo) -> AudioPayload:
@@ -128,6 +133,7 @@ class MediaSender:
             height=video.height,
             duration=video.duration,
             thumbnail=video.thumbnail,
+            cover=video.cover,
             supports_streaming=True,
             caption=caption,
             reply_markup=reply_markup,

@@ -211,3 +211,83 @@ def warm_up() -> None:
         make()
     for make_still in (jpeg_bytes, png_bytes, heic_bytes):
         make_still(0)
+
+
+# --- renditions made with PyAV: real, decodable, any size and codec ---
+_RENDITION_FPS = 5
+_RENDITION_FRAMES = 5  # one second
+_AUDIO_RATE = 22050
+
+
+def _encode_rendition(path: Path, codec: str, width: int, height: int, audio: bool) -> None:
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w", format="mp4") as container:
+        encoder = "libx264" if codec == "h264" else "libx265"
+        video = container.add_stream(encoder, rate=_RENDITION_FPS)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.options = {"preset": "ultrafast"} | ({"x265-params": "log-level=error"} if codec != "h264" else {})
+        if codec != "h264":
+            video.codec_tag = "hvc1"
+        sound = container.add_stream("aac", rate=_AUDIO_RATE) if audio else None
+        for index in range(_RENDITION_FRAMES):
+            pixels = np.full((height, width, 3), _PALETTE[index % len(_PALETTE)], dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            container.mux(video.encode(frame))
+        container.mux(video.encode())
+        if sound is not None:
+            samples = _AUDIO_RATE * _RENDITION_FRAMES // _RENDITION_FPS
+            tone = (np.sin(np.arange(samples) * 2 * np.pi * 440 / _AUDIO_RATE) * 0.3).astype(np.float32)
+            frame = av.AudioFrame.from_ndarray(tone.reshape(1, -1), format="fltp", layout="mono")
+            frame.sample_rate = _AUDIO_RATE
+            container.mux(sound.encode(frame))
+            container.mux(sound.encode())
+
+
+@functools.cache
+def rendition_mp4(codec: str, width: int, height: int, audio: bool = True) -> bytes:
+    """A real one-second MP4 of this size in `codec` ("h264" or "bytevc1", i.e. HEVC), with or without AAC."""
+    name = f"rendition_{codec}_{width}x{height}_{'sound' if audio else 'silent'}.mp4"
+    with _generation_lock:
+        output = media_dir() / name
+        if not output.exists():
+            partial = output.with_name(f"partial-{name}")
+            _encode_rendition(partial, codec, width, height, audio)
+            partial.rename(output)
+        return output.read_bytes()
+
+
+def padded_chunks(base: bytes, total: int, start: int = 0, chunk_size: int = _CHUNK_SIZE) -> Iterator[bytes]:
+    """`base` grown to `total` bytes by a trailing `free` box (still a valid MP4), streamed from `start`."""
+    head = base + struct.pack("!I4s", total - len(base), b"free") if total > len(base) else base
+    position = start
+    while position < len(head):
+        piece = head[position : position + chunk_size]
+        position += len(piece)
+        yield piece
+    zeros = bytes(chunk_size)
+    while position < total:
+        step = min(chunk_size, total - position)
+        position += step
+        yield zeros[:step]
+
+
+def decoded_video(data: bytes) -> tuple[str, int, int, bool, float]:
+    """What a player sees in an MP4: video codec, width, height, whether it has sound, duration in seconds."""
+    import av
+
+    with av.open(io.BytesIO(data)) as container:
+        video = container.streams.video[0]
+        frame = next(container.decode(video))
+        duration = float(container.duration or 0) / av.time_base
+        return video.codec_context.name, frame.width, frame.height, bool(container.streams.audio), duration
+
+
+@functools.cache
+def sound_bytes(seconds: int) -> bytes:
+    """A real MP3 tone of `seconds` seconds (the one of `mp3_bytes` lasts one second)."""
+    return _ffmpeg(
+        f"sound_{seconds}s.mp3",
+        "-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}", "-c:a", "libmp3lame", "-b:a", "32k",
+    )  # fmt: skip

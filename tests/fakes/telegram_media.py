@@ -66,6 +66,9 @@ class MediaFactory:
         thumbnail = self._thumbnail(request.details.get("thumbnail"), files)
         if thumbnail is not None and request.kind not in {"voice", "sticker"}:
             stored.media["thumbnail"] = thumbnail
+        cover = self._cover(request.details.get("cover"), files)
+        if cover is not None and request.kind == "video":
+            stored.media["cover"] = cover
         return stored.media
 
     def _from_url(self, request: MediaRequest, url: str) -> Any:
@@ -124,6 +127,15 @@ class MediaFactory:
             "height": info.height,
         }
         return stored.media
+
+    def _cover(self, reference: Any, files: dict[str, UploadedFile]) -> list[dict[str, Any]] | None:
+        """A video's cover (Bot API 8.3) is a photo: an upload, or the file id of one."""
+        if not isinstance(reference, str) or not reference:
+            return None
+        upload = upload_for(reference, files, "cover")
+        if upload is None:
+            return self.store.lookup_kind(reference, "photo").media
+        return photo_sizes(self.store, upload.data, _checked_photo(upload.data))
 
 
 def _checked_photo(data: bytes) -> ImageInfo:

@@ -114,6 +114,7 @@ class Post:
     cover_url: str | None = None
     music: Music | None = None
     images: list[SlideImage] = field(default_factory=list)
+    renditions: dict[str, Blob] = field(default_factory=dict)  # "h264_720p" → what its bitrateInfo entry serves
 
     @property
     def photo_url(self) -> str:

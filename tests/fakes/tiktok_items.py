@@ -54,6 +54,8 @@ class VideoLayout:
 
 
 H264_540P = VideoRendition("h264", "540p", 560_000, "normal_540_0", 20)
+H264_720P = VideoRendition("h264", "720p", 1_100_000, "normal_720_0", 10)
+H264_1080P = VideoRendition("h264", "1080p", 2_200_000, "normal_1080_0", 2)
 BYTEVC1_720P = VideoRendition("bytevc1", "720p", 720_000, "normal_720_0", 10)
 
 

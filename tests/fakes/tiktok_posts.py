@@ -11,6 +11,7 @@ from tests.fakes.tiktok_items import (
     BYTEVC1_720P,
     H264_540P,
     VideoLayout,
+    VideoRendition,
     age_restricted_item,
     bitrate_info_json,
     canonical_url,
@@ -42,6 +43,18 @@ def _audio_type(data: bytes) -> str:
 
 def _video_blob(data: bytes) -> Blob:
     return Blob.of(data, "video/mp4")
+
+
+def _short_side(rendition: VideoRendition) -> int:
+    lines = int(rendition.resolution.removesuffix("p"))
+    return 576 if lines == 540 else lines  # yt-dlp: TikTok's "540p" is 576 wide
+
+
+def _rendition_blob(data: bytes, padded_size: int | None) -> Blob:
+    if padded_size is None or padded_size <= len(data):
+        return _video_blob(data)
+    return Blob(content_type="video/mp4", size=padded_size,
+                stream=lambda start: media.padded_chunks(data, padded_size, start))  # fmt: skip
 
 
 class TikTokContent:
@@ -157,6 +170,49 @@ class TikTokContent:
             music=post.music, size=post.h264.size,
         )  # fmt: skip
         post.page = post_page(video_detail(0, post.item), post.desc)
+        return self._catalog.add_post(post)
+
+    def add_video_renditions(
+        self,
+        post_id: str,
+        renditions: list[tuple[VideoRendition, int | None]],
+        *,
+        audio: bool = True,
+        music: Music | None = None,
+        author: str = "alice",
+        desc: str = "in every size",
+        duration: int = 1,
+    ) -> Post:
+        """A portrait video offered in several renditions (real MP4s of their true size, made with PyAV),
+        each optionally padded to a byte size (streamed); playAddr serves the first. `audio=False`: no
+        audio track in any of them."""
+        cover = media.jpeg_bytes()
+        post = Post(id=post_id, kind="video", author=author, url=canonical_url(author, post_id), desc=desc,
+                    cover=Blob.of(cover, "image/jpeg"),
+                    music=music if music is not None else self._default_music(author, duration))  # fmt: skip
+        publish_music(self._catalog, post.music, post.cover)
+        entries = []
+        for rendition, padded_size in renditions:
+            name = f"{rendition.codec}_{rendition.resolution}"
+            short_side = _short_side(rendition)
+            width, height = short_side, short_side * 16 // 9
+            blob = _rendition_blob(media.rendition_mp4(rendition.codec, width, height, audio), padded_size)
+            post.renditions[name] = blob
+            urls = publish_video_rendition(self._catalog, post_id, rendition, blob, name)
+            layout = VideoLayout(width, height, duration, data_size_known=True)
+            entries.append(bitrate_info_json(rendition, urls, blob, f"{post_id}_{name}", layout))
+        first = next(iter(post.renditions.values()))
+        post.play_url = publish_video_rendition(self._catalog, post_id, None, first, "play")[0]
+        post.watermarked = _video_blob(media.mp4_watermarked_bytes())
+        post.download_url = publish_video_rendition(self._catalog, post_id, None, post.watermarked, "watermarked")[0]
+        post.cover_url = publish_image(self._catalog, post.cover, post_id, "cover", template=_COVER_TEMPLATE)
+        post.item = video_item(
+            post_id=post_id, author=author, nickname=author, desc=desc,
+            layout=VideoLayout(576, 1024, duration, data_size_known=True), play_url=post.play_url,
+            download_url=post.download_url, cover_url=post.cover_url, bitrate_info=entries, music=post.music,
+            size=first.size,
+        )  # fmt: skip
+        post.page = post_page(video_detail(0, post.item), desc)
         return self._catalog.add_post(post)
 
     # --- photo posts ---
