@@ -126,6 +126,8 @@ def tiktok_config(settings: Settings) -> ClientConfig:
         max_video_duration=tiktok.max_video_duration,
         max_file_size=settings.telegram.upload_limit,
         ytdlp_workers=tiktok.ytdlp_workers,
+        proxy_hedge_after=tiktok.proxy_hedge_after,
+        proxy_hedge_limit=tiktok.proxy_hedge_limit,
     )
 
 

@@ -61,6 +61,8 @@ class TikTokSettings:
     download_max_retries: int
     max_video_duration: int
     ytdlp_workers: int
+    proxy_hedge_after: float = 3.0
+    proxy_hedge_limit: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         download_max_retries=read.integer("DOWNLOAD_MAX_RETRIES", 3, minimum=1),
         max_video_duration=read.integer("MAX_VIDEO_DURATION", 0),
         ytdlp_workers=read.integer("YTDLP_WORKERS", 4, minimum=1),
+        proxy_hedge_after=read.number("PROXY_HEDGE_AFTER", 3.0),
+        proxy_hedge_limit=read.integer("PROXY_HEDGE_LIMIT", 4),
     )
     if tiktok.proxy_file is not None and not tiktok.proxy_file.is_file():
         raise ConfigError(f"PROXY_FILE names {tiktok.proxy_file}, which does not exist")

@@ -27,6 +27,7 @@ from tiktok_api.exceptions import (
     TikTokVideoTooLongError,
 )
 from tiktok_api.extractor import STATUS_UNAVAILABLE, PostExtractor, PostPage
+from tiktok_api.hedging import Hedger
 from tiktok_api.images import ImageConversionError, ImageConverter
 from tiktok_api.models import MediaFile, MusicInfo, SlideshowInfo, VideoInfo
 from tiktok_api.post import (
@@ -89,6 +90,8 @@ class TikTokClient:
         )
         self._resolver = ShortLinkResolver(self._downloader, config.url_resolve_max_retries)
         self._images = ImageConverter()
+        hedging = config.proxy_hedge_after > 0 and config.proxy_hedge_limit > 0
+        self._hedger = Hedger(config.proxy_hedge_after, config.proxy_hedge_limit) if hedging else None
 
     async def __aenter__(self) -> Self:
         return self
@@ -154,7 +157,7 @@ class TikTokClient:
 
     # --- the parts ---
     def _new_session(self) -> ProxySession:
-        return ProxySession(self.rotation, media_direct=self._config.proxy_data_only)
+        return ProxySession(self.rotation, media_direct=self._config.proxy_data_only, hedger=self._hedger)
 
     @contextlib.asynccontextmanager
     async def _deadline(self) -> AsyncIterator[None]:
@@ -202,8 +205,10 @@ class TikTokClient:
 
         async def download(proxy: Proxy) -> MediaFile:
             nonlocal chosen
-            chosen = next(candidates)  # each attempt takes the next URL (primary, backup, …)
-            return await self._download(str(chosen["url"]), page, proxy, suffix=".mp4")
+            candidate = next(candidates)  # each attempt takes the next URL (primary, backup, …)
+            media = await self._download(str(candidate["url"]), page, proxy, suffix=".mp4")
+            chosen = candidate  # of the attempt that answered, when a hedge ran alongside
+            return media
 
         media, cover = await self._with_cover(
             with_retries("video", self._config.download_max_retries, session, download, route=media_route),
@@ -354,13 +359,24 @@ class TikTokClient:
         """A cover as JPEG, or None: a missing thumbnail is not worth failing or retrying for."""
         if url is None:
             return None
+        headers = page.media_headers(url)
+
+        async def download(proxy: Proxy) -> MediaFile:
+            return await self._downloader.download(url, proxy, headers=headers, max_size=COVER_SIZE_LIMIT)
+
         try:
-            headers = page.media_headers(url)
-            media = await self._downloader.download(
-                url, session.media_proxy, headers=headers, max_size=COVER_SIZE_LIMIT
-            )
+            if self._hedger is None:
+                media = await download(session.media_proxy)
+            else:
+                _, media = await self._hedger.run(
+                    download, session.media_proxy, spare=session.spare, on_failure=_ignore, on_stalled=_ignore
+                )
             with media:
                 return await self._images.jpeg(media.read_bytes())
         except (TryAnotherProxy, TikTokError, ImageConversionError, OSError) as error:
             logger.debug("No cover for %s: %s", page.post_id, error)
             return None
+
+
+def _ignore(*_: object) -> None:
+    """A cover's trouble is not worth resting a proxy for."""

@@ -29,6 +29,10 @@ class ClientConfig:
     connect_timeout: float = 10
     read_timeout: float = 30  # longest silence while receiving
     total_timeout: float = 120  # a whole video()/music() call
+    # A step with no first byte after this many seconds starts again through the next proxy (0: never);
+    # at most `proxy_hedge_limit` such hedges run at once.
+    proxy_hedge_after: float = 3.0
+    proxy_hedge_limit: int = 4
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> ClientConfig:
@@ -42,6 +46,10 @@ class ClientConfig:
             value = env.get(name, "").strip()
             return int(value) if value else default
 
+        def number(name: str, default: float) -> float:
+            value = env.get(name, "").strip()
+            return float(value) if value else default
+
         proxy_file = env.get("PROXY_FILE", "").strip()
         values: dict[str, object] = {
             "proxy_file": Path(proxy_file) if proxy_file else None,
@@ -52,6 +60,8 @@ class ClientConfig:
             "download_max_retries": integer("DOWNLOAD_MAX_RETRIES", 3),
             "max_video_duration": integer("MAX_VIDEO_DURATION", 0),
             "ytdlp_workers": integer("YTDLP_WORKERS", 4),
+            "proxy_hedge_after": number("PROXY_HEDGE_AFTER", 3.0),
+            "proxy_hedge_limit": integer("PROXY_HEDGE_LIMIT", 4),
         }
         if flag("TG_SERVER_LOCAL"):
             values["max_file_size"] = 2000 * MEGABYTE

@@ -23,6 +23,7 @@ from tiktok_api.exceptions import (
     TikTokRateLimitError,
     TikTokVideoTooLargeError,
 )
+from tiktok_api.hedging import first_byte
 from tiktok_api.models import MediaFile
 from tiktok_api.proxies import Proxy
 from tiktok_api.retry import TryAnotherProxy
@@ -176,6 +177,7 @@ class Downloader:
             "GET", url, headers=headers, timeout=self._timeout, allow_redirects=True, max_redirects=3
         )
         async with stream as response:
+            first_byte()
             if response.status_code != 200:
                 raise _status_error(response.status_code)
             length = int(response.headers.get("Content-Length") or 0)

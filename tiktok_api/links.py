@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
@@ -14,18 +15,21 @@ SHORT_LINK_HOSTS: frozenset[str] = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
 _WEB_HOSTS_WITH_SHORT_PATHS: frozenset[str] = frozenset({"tiktok.com", "www.tiktok.com", "m.tiktok.com"})
 _DEFAULT_PORTS = (None, 80, 443)
 
-# A URL-looking token: optional scheme, a dotted host, optional port and path. It must not start inside
-# another token (an e-mail address, a query string) nor stop in the middle of a host (`tiktok.com@evil`).
+# A URL-looking token: optional scheme, a dotted host, optional port and path. TikTok's links are ASCII, so
+# the path ends at the first space or non-ASCII character: typographic quotes, brackets, ellipses and
+# full-width punctuation right against a link are not part of it (`(?-i:`: case folding would let
+# non-ASCII letters such as `İ` into the class). A host must not be followed by more host.
 _CANDIDATE = re.compile(
-    r"(?<![\w@./?=&%+-])"
-    r"(?:https?://)?"
+    r"(?P<scheme>https?://)?"
     r"(?:[a-z0-9-]+\.)+[a-z]{2,}"
     r"(?::\d{1,5})?"
-    r"(?:[/?#][^\s<>\"'«»]*)?"
-    r"(?![\w@.:-])",
+    r"(?:(?-i:[/?#][^\x00-\x20\x7f-\U0010ffff<>\"'`]*)|(?![\w@.:-]))",
     re.IGNORECASE,
 )
-_TRAILING_PUNCTUATION = ".,;:!?)]}'\"»…"
+# A token starting right after one of these is inside another token (an e-mail address, a query string, a
+# longer host); the ideographic and full-width stops are dots to IDNA, so `ｖｍ．tiktok.com` is a longer host.
+_INSIDE_A_TOKEN = "@./?=&%+-\u3002\uff0e\uff61\uff20"
+_TRAILING_PUNCTUATION = ".,;:!?)]}'\"`"
 
 _POST_PATHS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^/@[^/]*/(?:video|photo)/(\d{1,30})(?:/|$)"),
@@ -76,15 +80,56 @@ def is_tiktok_url(url: str) -> bool:
 
 
 def find_links(text: str) -> list[str]:
-    """Every TikTok URL in free text, in order and without repeats; scheme-less links get `https://`."""
+    """Every TikTok URL in free text as a person sees it, in order and without repeats; scheme-less links
+    get `https://`. Invisible characters (zero-width, BOM, bidi marks, soft hyphens) do not count."""
+    seen, gaps = _as_seen(text or "")
     links: list[str] = []
-    for match in _CANDIDATE.finditer(text or ""):
+    position = 0
+    while match := _CANDIDATE.search(seen, position):
+        start = match.start()
+        if not _starts_a_token(seen, start, has_scheme=match["scheme"] is not None, after_gap=start in gaps):
+            position = start + 1
+            continue
         candidate = match.group(0).rstrip(_TRAILING_PUNCTUATION)
         if "://" not in candidate:
             candidate = "https://" + candidate
-        if is_tiktok_url(candidate) and candidate not in links:
-            links.append(candidate)
+        # not ASCII: a look-alike letter (the Kelvin sign folds to "k") makes another host
+        if candidate.isascii() and is_tiktok_url(candidate):
+            if candidate not in links:
+                links.append(candidate)
+            position = match.end()
+        else:
+            # An invisible break inside the token may end a word glued to the link: look again from there.
+            position = min((gap for gap in gaps if start < gap < match.end()), default=match.end())
     return links
+
+
+def _as_seen(text: str) -> tuple[str, set[int]]:
+    """`text` without the characters nobody sees, and the positions in it where one was taken out."""
+    if text.isascii():
+        return text, set()
+    kept: list[str] = []
+    gaps: set[int] = set()
+    for character in text:
+        if unicodedata.category(character) == "Cf" or "\ufe00" <= character <= "\ufe0f":
+            gaps.add(len(kept))
+        else:
+            kept.append(character)
+    return "".join(kept), gaps
+
+
+def _starts_a_token(text: str, start: int, *, has_scheme: bool, after_gap: bool) -> bool:
+    """Whether a link may begin at `start`: not inside another token. A letter right before it is the end
+    of a word when an invisible break separates them, or (before an explicit scheme) when it is not ASCII,
+    as in Chinese share texts that glue `复制链接https://…`."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    if before in _INSIDE_A_TOKEN:
+        return False
+    if before.isalnum() or before == "_":
+        return after_gap or (has_scheme and not before.isascii())
+    return True
 
 
 def extract_post_id(url: str) -> str | None:

@@ -7,7 +7,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from tiktok_api.hedging import Hedger
 
 logger = logging.getLogger(__name__)
 
@@ -149,10 +153,11 @@ class ProxyRotation:
 class ProxySession:
     """The proxy of one request flow: taken at first use and kept for every part until a retry rotates."""
 
-    def __init__(self, rotation: ProxyRotation, *, media_direct: bool = False) -> None:
+    def __init__(self, rotation: ProxyRotation, *, media_direct: bool = False, hedger: Hedger | None = None) -> None:
         self._rotation = rotation
         self._media_direct = media_direct
         self._current: Proxy | None = None
+        self.hedger = hedger
 
     @property
     def proxy(self) -> Proxy:
@@ -182,3 +187,14 @@ class ProxySession:
 
     def succeeded(self, proxy: Proxy) -> None:
         self._rotation.report_success(proxy)
+
+    def adopt(self, hedge: Proxy) -> None:
+        """A hedge through `hedge` answered first: the flow's next parts go through it too."""
+        self._current = hedge
+
+    def spare(self, busy: Proxy) -> Proxy | None:
+        """Another proxy to hedge a step running through `busy` with, or None when there is none."""
+        if (busy.is_direct and self._media_direct) or not self.has_alternatives:
+            return None
+        spare = self._rotation.acquire(avoid=busy)
+        return None if spare == busy else spare

@@ -40,19 +40,41 @@ async def with_retries(
 ) -> T:
     """Run `step` through the session's proxy; on TryAnotherProxy rotate at once (no sleep) and run again."""
     attempts = max(1, attempts)
+    run = session.hedger.run if session.hedger is not None else _run_once
     for attempt in range(1, attempts + 1):
-        proxy = route(session)
-        try:
-            result = await step(proxy)
-        except TryAnotherProxy as failure:
+
+        def failed(proxy: Proxy, failure: TryAnotherProxy, attempt: int = attempt) -> None:
             logger.info("%s via %s failed (attempt %d/%d): %s", part, proxy, attempt, attempts, failure.error)
-            if attempt == attempts:
-                raise failure.error from failure.error.__cause__
             if failure.blame_proxy:
                 session.rotate(proxy)
             else:
                 session.switch(proxy)
+
+        first = route(session)
+        try:
+            proxy, result = await run(step, first, spare=session.spare, on_failure=failed, on_stalled=session.rotate)
+        except TryAnotherProxy as failure:
+            if attempt == attempts:
+                raise failure.error from failure.error.__cause__
             continue
+        if proxy != first:
+            session.adopt(proxy)
         session.succeeded(proxy)
         return result
     raise AssertionError("unreachable")
+
+
+async def _run_once(
+    step: Callable[[Proxy], Awaitable[T]],
+    proxy: Proxy,
+    *,
+    spare: Callable[[Proxy], Proxy | None],
+    on_failure: Callable[[Proxy, TryAnotherProxy], None],
+    on_stalled: Callable[[Proxy], None],
+) -> tuple[Proxy, T]:
+    """`Hedger.run` without hedging."""
+    try:
+        return proxy, await step(proxy)
+    except TryAnotherProxy as failure:
+        on_failure(proxy, failure)
+        raise

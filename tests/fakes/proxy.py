@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import enum
 import secrets
 import socket
@@ -48,6 +49,7 @@ class ProxyConnection:
     allowed: bool  # a TikTok host on the expected port
     status: int | None = None  # what the proxy answered; None while hanging, closed unanswered, or plain HTTP
     tls: ClientHello | None = None  # the ClientHello seen inside the tunnel
+    given_up: bool = False  # the client closed a hanging request (it stopped waiting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,7 @@ class FakeProxy:
         self.password = secrets.token_urlsafe(12)
         self.upstream_status: int | None = None  # e.g. 403 or 429: TikTok answers that through this proxy
         self.upstream_status_hosts: set[str] | None = None  # only these hosts answer it (None: every host)
+        self.hang_hosts: set[str] | None = None  # in HANG mode only these hosts hang, others pass (None: all)
         self.connections: list[ProxyConnection] = []
         self._gateway = gateway
         self._mode = ProxyMode.OK
@@ -285,6 +288,8 @@ class FakeProxy:
         mode = self._mode
         head = _parse_head(await self._peek(client, _head_size, _HEAD_LIMIT))
         connection = self._record(head)
+        if mode is ProxyMode.HANG and self.hang_hosts is not None and connection.host not in self.hang_hosts:
+            mode = ProxyMode.OK
         authorized = mode is not ProxyMode.AUTH or self._authorized(head)
         if head.method != "CONNECT" and connection.allowed and authorized and mode in _PASSING_MODES:
             # The head stays unread: the web app parses the absolute-form request itself.
@@ -292,7 +297,9 @@ class FakeProxy:
         # Consumed before any answer: closing a socket with unread input sends RST instead of FIN.
         await self._consume(client, head.size)
         if mode is ProxyMode.HANG:
-            await self._wait_for_close(client)
+            with contextlib.suppress(OSError):  # a reset is giving up too
+                await self._wait_for_close(client)
+            connection.given_up = True
             return False
         if mode is ProxyMode.CLOSE:
             return False
