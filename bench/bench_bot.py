@@ -49,7 +49,7 @@ STOP_TIMEOUT = 30.0
 POLL = 0.01
 FIRST_USER = 10_000
 PAGE_HOST = "www.tiktok.com"
-ANSWERS = {"sendvideo", "senddocument", "sendmessage", "sendmediagroup", "sendphoto"}
+ANSWERS = {"sendvideo", "senddocument", "sendmessage", "sendmediagroup", "sendphoto", "sendaudio"}
 SAMPLE_EVERY = 0.05
 SLIDES = 12
 
