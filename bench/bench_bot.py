@@ -5,9 +5,15 @@ Run from the repository root:  .venv/bin/python -m bench.bench_bot  [--users 50 
 Scenarios (each with a fresh bot process, fresh fakes and a fresh PostgreSQL database):
   distinct  U users each send L links at once, every link a different post (1 MB videos);
   closed    U users each keep one link in flight (the next one goes when the previous is answered);
-  popular   links arrive at a steady rate and most of them repeat a few popular posts.
+  popular   links arrive at a steady rate and most of them repeat a few popular posts;
+  startup   `import aiogram` alone, a configuration error (no BOT_TOKEN), the bot's start-up and idle memory;
+  slideshow the first HEIC slideshow after a start, then a later one (time to the caption message);
+  mixed     videos, HEIC slideshows and sound presses at once: the process tree's memory against idle;
+  large     U users × one 20 MB video each, at once (memory flat in video size?);
+  several   messages with 5 links each: time from the message to all five replies.
 Figures: links per second, latency from the injected update to the `sendVideo` that answers it
-(p50/p95/max; cache hits apart), peak RSS and CPU seconds of the bot process, TikTok requests made.
+(p50/p95/max; cache hits apart), peak RSS and CPU seconds of the bot process, TikTok requests made;
+and for every scenario the start-up time, the idle and peak memory of the process tree (bot plus children).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
+from bench import process_tree
+from bench.slides import heic_slides
 from tests.fakes import media
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_types import ApiCall
@@ -41,7 +49,9 @@ STOP_TIMEOUT = 30.0
 POLL = 0.01
 FIRST_USER = 10_000
 PAGE_HOST = "www.tiktok.com"
-ANSWERS = {"sendvideo", "senddocument", "sendmessage", "sendmediagroup", "sendphoto"}
+ANSWERS = {"sendvideo", "senddocument", "sendmessage", "sendmediagroup", "sendphoto", "sendaudio"}
+SAMPLE_EVERY = 0.05
+SLIDES = 12
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class Outcome:
     answered_at: float | None = None
     method: str = ""
     cached: bool = False
+    done_at: float | None = None  # the call that completes it (`World.done_methods`): caption, audio…
 
 
 @dataclass
@@ -72,6 +83,12 @@ class Figures:
     load_average: float = 0.0
     busiest_second: int = 0
     busiest_second_arriving: int = 0
+    startup_seconds: float = 0.0
+    tree_idle_mb: float = 0.0
+    tree_peak_mb: float = 0.0
+    tree_peak_processes: int = 0
+    tree_cpu_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     def print(self) -> None:
         answered = [outcome for outcome in self.outcomes if outcome.answered_at is not None]
@@ -98,6 +115,14 @@ class Figures:
         print(
             f"  fakes (this process): CPU {self.fakes_cpu_seconds:.2f} s; machine load average {self.load_average:.1f}"
         )
+        print(
+            f"  process tree (bot + children): start-up {self.startup_seconds:.2f} s to the first getUpdates, "
+            f"idle {self.tree_idle_mb:.0f} MB, peak {self.tree_peak_mb:.0f} MB "
+            f"(+{self.tree_peak_mb - self.tree_idle_mb:.0f} MB, {self.tree_peak_processes} processes), "
+            f"CPU {self.tree_cpu_seconds:.2f} s"
+        )
+        for note in self.notes:
+            print(f"  {note}")
 
 
 def _latency(outcomes: list[Outcome]) -> str:
@@ -197,12 +222,24 @@ class World:
         self.tiktok = tiktok
         self.bot = bot
         self.outcomes: dict[tuple[int, int], Outcome] = {}
+        self.done_methods = {"sendvideo", "senddocument", "sendaudio"}
+        self.notes: list[str] = []
         self._seen_calls = 0
 
     def send(self, link: Link) -> tuple[int, int]:
-        message = self.telegram.send_message(link.user, f"https://www.tiktok.com/@bench/video/{link.post_id}")
-        key = (link.user, message["message_id"])
+        return self.send_text(link.user, f"https://www.tiktok.com/@bench/video/{link.post_id}")
+
+    def send_text(self, user: int, text: str) -> tuple[int, int]:
+        message = self.telegram.send_message(user, text)
+        key = (user, message["message_id"])
         self.outcomes[key] = Outcome(sent_at=time.monotonic())
+        return key
+
+    def press(self, user: int, message: dict, data: str) -> tuple[int, int]:
+        """A button press on a bot message; its answer replies to that message."""
+        key = (int(message["chat"]["id"]), int(message["message_id"]))
+        self.outcomes[key] = Outcome(sent_at=time.monotonic())
+        self.telegram.press_button(user, message, data)
         return key
 
     def collect(self) -> None:
@@ -212,23 +249,75 @@ class World:
         self._seen_calls = len(calls)
 
     def _note(self, call: ApiCall) -> None:
-        if call.method.lower() not in ANSWERS or call.error is not None:
+        method = call.method.lower()
+        if method not in ANSWERS | self.done_methods or call.error is not None:
             return
         reply = call.params.get("reply_parameters") or {}
         outcome = self.outcomes.get((int(call.params.get("chat_id", 0)), int(reply.get("message_id", 0))))
-        if outcome is None or outcome.answered_at is not None:
+        if outcome is None:
             return
-        outcome.answered_at, outcome.method = call.at, call.method.lower()
+        if method in self.done_methods and outcome.done_at is None:
+            outcome.done_at = call.at
+        if outcome.answered_at is not None or method not in ANSWERS:
+            return
+        outcome.answered_at, outcome.method = call.at, method
         outcome.cached = not call.files
 
-    async def answered(self, keys: list[tuple[int, int]] | None = None) -> None:
+    async def answered(self, keys: list[tuple[int, int]] | None = None, *, done: bool = False) -> None:
+        """Until every key has its first answer (or, with `done`, the call that completes it)."""
         wanted = keys if keys is not None else list(self.outcomes)
+        moment = attrgetter("done_at" if done else "answered_at")
         async with asyncio.timeout(ANSWER_TIMEOUT):
             while True:
                 self.collect()
-                if all(self.outcomes[key].answered_at is not None for key in wanted):
+                if all(moment(self.outcomes[key]) is not None for key in wanted):
                     return
                 await asyncio.sleep(POLL)
+
+    def video_message(self, key: tuple[int, int]) -> dict:
+        """The bot's message that answered `key` with a video (for pressing its sound button)."""
+        for call in self.telegram.calls_of("sendVideo"):
+            reply = call.params.get("reply_parameters") or {}
+            if (int(call.params["chat_id"]), int(reply.get("message_id", 0))) == key and call.error is None:
+                return call.result
+        raise LookupError(f"no video answered {key}")
+
+
+class TreeSampler:
+    """Samples the bot's process tree in the background; `peak` is the largest sum seen."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak_mb, self.peak_processes = process_tree.tree_rss_mb(root)
+        self._task: asyncio.Task[None] | None = None
+
+    def sample(self) -> float:
+        now, processes = process_tree.tree_rss_mb(self.root)
+        self.peak_mb = max(self.peak_mb, now)
+        self.peak_processes = max(self.peak_processes, processes)
+        return now
+
+    async def _loop(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(SAMPLE_EVERY)
+
+    def __enter__(self) -> TreeSampler:
+        self._task = asyncio.create_task(self._loop())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        self.sample()
+
+
+def publish_videos(posts: list[str], video: bytes) -> Callable[[FakeTikTok], None]:
+    def publish(tiktok: FakeTikTok) -> None:
+        for post_id in posts:
+            tiktok.add_video(post_id, author="bench", video=video)
+
+    return publish
 
 
 async def run(
@@ -237,6 +326,7 @@ async def run(
     posts: list[str],
     driver: Callable[[World], Awaitable[None]],
     args: argparse.Namespace,
+    publish: Callable[[FakeTikTok], None] | None = None,
 ) -> Figures:
     env_extra = {"MAX_USER_QUEUE_SIZE": str(args.user_queue), "MAX_CONCURRENT_JOBS": str(args.jobs)}
     video_size = int(args.video_mb * MEGABYTE)
@@ -249,8 +339,7 @@ async def run(
             FakeTikTok(Path(directory) / "tiktok", proxies=3) as tiktok,
             fresh_database() as db_url,
         ):
-            for post_id in posts:
-                tiktok.add_video(post_id, author="bench", video=video)
+            (publish or publish_videos(posts, video))(tiktok)
             env = {
                 **os.environ,
                 **tiktok.env(),
@@ -261,15 +350,22 @@ async def run(
                 "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
                 **env_extra,
             }
+            launched = time.monotonic()
             async with bot_process(env, Path(directory) / "bot.log", bot_command(args.global_rate)) as bot:
                 await wait_ready(telegram, bot)
+                startup = telegram.poll_times[0] - launched
+                await asyncio.sleep(args.settle)
                 world = World(telegram, tiktok, bot)
                 cpu_before, fakes_cpu_before = bot.cpu_seconds(), time.process_time()
+                tree_cpu_before = process_tree.tree_cpu_seconds(bot.pid)
                 tiktok.reset_log()
-                started = time.monotonic()
-                await driver(world)
-                world.collect()
-                last = max((o.answered_at or started) for o in world.outcomes.values())
+                with TreeSampler(bot.pid) as tree:
+                    idle = tree.sample()
+                    started = time.monotonic()
+                    await driver(world)
+                    world.collect()
+                last = max((max(o.answered_at or started, o.done_at or started) for o in world.outcomes.values()),
+                           default=started)  # fmt: skip
                 figures = Figures(name, description, list(world.outcomes.values()))
                 figures.wall = last - started
                 figures.cpu_seconds = bot.cpu_seconds() - cpu_before
@@ -280,6 +376,10 @@ async def run(
                 figures.busiest_second = telegram.max_calls_in_window(ANSWERS)
                 figures.busiest_second_arriving = telegram.max_calls_in_window(ANSWERS, moment=attrgetter("arrived_at"))
                 figures.tiktok_pages = sum(1 for request in tiktok.requests if request.host == PAGE_HOST)
+                figures.startup_seconds, figures.tree_idle_mb = startup, idle
+                figures.tree_peak_mb, figures.tree_peak_processes = tree.peak_mb, tree.peak_processes
+                figures.tree_cpu_seconds = process_tree.tree_cpu_seconds(bot.pid) - tree_cpu_before
+                figures.notes = world.notes
                 if any(outcome.answered_at is None for outcome in figures.outcomes):
                     print(f"  (bot log: {bot.log_path})")
             return figures
@@ -347,7 +447,166 @@ async def popular(args: argparse.Namespace) -> Figures:
     return await run("popular", description, posts, drive, args)
 
 
-SCENARIOS = {"distinct": distinct, "closed": closed, "popular": popular}
+def publish_slideshows(posts: list[str], also: Callable[[FakeTikTok], None] | None = None):
+    def publish(tiktok: FakeTikTok) -> None:
+        slides = heic_slides(SLIDES)
+        for post_id in posts:
+            tiktok.add_slideshow(post_id, images=slides, heic_first=True, author="bench")
+        if also is not None:
+            also(tiktok)
+
+    return publish
+
+
+def slideshow_url(post_id: str) -> str:
+    return f"https://www.tiktok.com/@bench/photo/{post_id}"
+
+
+def _seconds(outcome: Outcome) -> float:
+    return (outcome.done_at or outcome.answered_at or outcome.sent_at) - outcome.sent_at
+
+
+async def slideshow(args: argparse.Namespace) -> Figures:
+    """The first slideshow after a start pays for whatever image conversion starts lazily; a later one not."""
+    posts = post_ids(args.slideshows, start=4_000_000)
+
+    async def drive(world: World) -> None:
+        world.done_methods = {"sendmessage"}  # the caption message follows the albums
+        for index, post in enumerate(posts):
+            key = world.send_text(FIRST_USER, slideshow_url(post))
+            await world.answered([key], done=True)
+            outcome = world.outcomes[key]
+            label = "first slideshow after start" if index == 0 else f"slideshow {index + 1}"
+            world.notes.append(f"{label}: {SLIDES} HEIC slides to the caption in {_seconds(outcome):.2f} s")
+
+    description = f"{len(posts)} slideshows of {SLIDES} HEIC slides (1080×1440), one after another"
+    return await run("slideshow", description, posts, drive, args, publish_slideshows(posts))
+
+
+async def mixed(args: argparse.Namespace) -> Figures:
+    """Videos, HEIC slideshows and sound presses in one burst; the tree's peak against its idle memory."""
+    videos = post_ids(args.mixed_videos, start=5_000_000)
+    shows = post_ids(args.mixed_slideshows, start=6_000_000)
+    video = media.mp4_bytes(int(args.video_mb * MEGABYTE))
+
+    async def drive(world: World) -> None:
+        video_keys = [world.send(Link(FIRST_USER + index, post)) for index, post in enumerate(videos)]
+        show_keys = [
+            world.send_text(FIRST_USER + len(videos) + index, slideshow_url(post)) for index, post in enumerate(shows)
+        ]
+        await world.answered(video_keys)
+        sound_keys = [
+            world.press(key[0], world.video_message(key), f"music:{post}")
+            for key, post in list(zip(video_keys, videos, strict=True))[: args.mixed_sounds]
+        ]
+        world.done_methods = {"sendvideo", "senddocument", "sendaudio", "sendmessage"}
+        await world.answered(show_keys + sound_keys, done=True)
+        for label, keys in (("slideshows", show_keys), ("sounds", sound_keys)):
+            times = sorted(_seconds(world.outcomes[key]) for key in keys)
+            if times:
+                world.notes.append(f"{label}: {len(times)} done, slowest {times[-1]:.2f} s, first {times[0]:.2f} s")
+
+    description = (f"{len(videos)} videos + {len(shows)} HEIC slideshows at once, then "
+                   f"{min(args.mixed_sounds, len(videos))} sound presses")  # fmt: skip
+    return await run("mixed", description, videos + shows, drive, args,
+                     publish_slideshows(shows, publish_videos(videos, video)))  # fmt: skip
+
+
+async def large(args: argparse.Namespace) -> Figures:
+    posts = post_ids(args.large_users, start=7_000_000)
+    size = int(args.large_mb * MEGABYTE)
+
+    def publish(tiktok: FakeTikTok) -> None:
+        for post_id in posts:
+            tiktok.add_large_video(post_id, size=size, author="bench")
+
+    async def drive(world: World) -> None:
+        for index, post in enumerate(posts):
+            world.send(Link(FIRST_USER + index, post))
+        await world.answered()
+
+    description = f"{len(posts)} users × one {args.large_mb:g} MB video each, at once"
+    return await run("large", description, posts, drive, args, publish)
+
+
+async def several(args: argparse.Namespace) -> Figures:
+    """One message with five links: the time until the fifth reply (each link its own reply, in order)."""
+    rounds = [post_ids(5, start=8_000_000 + index * 10) for index in range(args.several_messages)]
+
+    async def drive(world: World) -> None:
+        world.done_methods = {"sendvideo"}
+        for index, posts in enumerate(rounds):
+            user = FIRST_USER + index
+            text = "look at these: " + " ".join(f"https://www.tiktok.com/@bench/video/{post}" for post in posts)
+            message = world.telegram.send_message(user, text)
+            sent = time.monotonic()
+            async with asyncio.timeout(ANSWER_TIMEOUT):
+                while True:
+                    replies = _videos_replying(world, user, message["message_id"])
+                    if len(replies) == len(posts):
+                        break
+                    await asyncio.sleep(POLL)
+            world.outcomes[(user, message["message_id"])] = Outcome(sent, replies[0], "sendvideo", done_at=replies[-1])
+            world.notes.append(f"message {index + 1}: first reply {replies[0] - sent:.2f} s, "
+                               f"all five {replies[-1] - sent:.2f} s")  # fmt: skip
+
+    description = f"{len(rounds)} messages with 5 links each, one after another"
+    return await run("several", description, [post for posts in rounds for post in posts], drive, args)
+
+
+_PEAK_RSS = "import resource, sys; sys.stdout.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
+
+
+async def _timed(command: list[str], env: dict[str, str], cwd: str) -> tuple[float, str]:
+    """Wall seconds until `command` exits, and what it printed (stdout, then stderr)."""
+    began = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), READY_TIMEOUT)
+    return time.monotonic() - began, (out + err).decode(errors="replace").strip()
+
+
+async def startup(args: argparse.Namespace) -> None:
+    """The framework alone against the bot's own start, and how soon a configuration error is printed."""
+    env = {key: value for key, value in os.environ.items() if key not in {"BOT_TOKEN", "STATS_BOT_TOKEN"}}
+    print("\n== startup: `import aiogram` alone, configuration errors, the bot's start-up and idle memory")
+    with tempfile.TemporaryDirectory(prefix="ttbot-bench-") as empty:  # no .env file there
+        await _timed([sys.executable, str(ROOT / "main.py")], env, empty)  # bytecode compiled, files cached
+        for _ in range(args.startup_runs):
+            bare, _ = await _timed([sys.executable, "-c", _PEAK_RSS], env, empty)
+            wall, printed = await _timed([sys.executable, "-c", "import aiogram; " + _PEAK_RSS], env, empty)
+            peak = int(printed) / 1024
+            print(f"  python alone {bare:.2f} s; `import aiogram` alone {wall:.2f} s, peak RSS {peak:.0f} MB")
+        for script in ("main.py", "stats.py", "maintenance_bot.py"):
+            wall, printed = await _timed([sys.executable, str(ROOT / script)], env, empty)
+            print(f"  {script} without a token: printed {printed.splitlines()[-1][:60]!r} after {wall:.2f} s")
+
+    async def drive(world: World) -> None:
+        rss = process_tree.rss_mb(world.bot.pid)
+        world.notes.append(f"bot process alone idle: {rss:.0f} MB RSS")
+
+    for _ in range(args.startup_runs):
+        figures = await run("startup", "start and idle", [], drive, args)
+        print(f"  bot: start-up {figures.startup_seconds:.2f} s to the first getUpdates, "
+              f"idle tree {figures.tree_idle_mb:.0f} MB ({figures.tree_peak_processes} processes); "
+              f"{'; '.join(figures.notes)}")  # fmt: skip
+
+
+def _videos_replying(world: World, chat_id: int, message_id: int) -> list[float]:
+    return sorted(
+        call.at
+        for call in world.telegram.calls_of("sendVideo")
+        if call.error is None
+        and int(call.params["chat_id"]) == chat_id
+        and (call.params.get("reply_parameters") or {}).get("message_id") == message_id
+    )
+
+
+SCENARIOS = {
+    "distinct": distinct, "closed": closed, "popular": popular,
+    "slideshow": slideshow, "mixed": mixed, "large": large, "several": several,
+}  # fmt: skip
 
 
 def parse_args() -> argparse.Namespace:
@@ -366,8 +625,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--global-rate", type=int, default=None, help="most sends in any second bot-wide (default: Telegram's)"
     )
+    parser.add_argument("--settle", type=float, default=1.0, help="seconds between start-up and the first link")
+    parser.add_argument("--slideshows", type=int, default=3, help="slideshows one after another (slideshow)")
+    parser.add_argument("--mixed-videos", type=int, default=20)
+    parser.add_argument("--mixed-slideshows", type=int, default=4)
+    parser.add_argument("--mixed-sounds", type=int, default=10)
+    parser.add_argument("--large-users", type=int, default=20)
+    parser.add_argument("--large-mb", type=float, default=20.0)
+    parser.add_argument("--several-messages", type=int, default=3)
+    parser.add_argument("--startup-runs", type=int, default=2)
     args = parser.parse_args()
-    unknown = set(args.scenarios) - set(SCENARIOS)
+    unknown = set(args.scenarios) - set(SCENARIOS) - {"startup"}
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     return args
@@ -377,9 +645,12 @@ async def main() -> None:
     args = parse_args()
     media.warm_up()
     print(f"tt-bot benchmark on {os.cpu_count()} CPU(s); bot = {ROOT / 'main.py'} as its own process")
+    if not args.scenarios or "startup" in args.scenarios:
+        await startup(args)
     for name in args.scenarios or SCENARIOS:
-        figures = await SCENARIOS[name](args)
-        figures.print()
+        if name != "startup":
+            figures = await SCENARIOS[name](args)
+            figures.print()
 
 
 if __name__ == "__main__":

@@ -1,21 +1,21 @@
 """Images Telegram can show: JPEG and PNG stay as they are, anything else (HEIC, WebP, …) becomes JPEG.
 
-Decoding runs in a small process pool, created on first use, so the event loop and the GIL stay free.
+Decoding runs in a small process pool (`worker_pool`), started on first use, whose workers load only
+Pillow and this module, so the event loop and the GIL stay free.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from tiktok_api.sniff import JPEG, Kind, is_jpeg, telegram_photo_kind
+from tiktok_api.worker_pool import IdleReleasingPool
 
 JPEG_QUALITY = 90
 Result = TypeVar("Result")
+WORKER_MODULES = ["PIL.Image", "pillow_heif", "tiktok_api.images"]
 
 
 class ImageConversionError(ValueError):
@@ -44,8 +44,7 @@ def convert_to_jpeg(data: bytes) -> bytes:
 
 class ImageConverter:
     def __init__(self, workers: int = 2) -> None:
-        self._workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = IdleReleasingPool(max_workers=workers, preload=WORKER_MODULES)
 
     async def displayable(self, data: bytes) -> tuple[bytes, Kind]:
         """`data` as JPEG or PNG, converting in the process pool only when needed."""
@@ -65,18 +64,7 @@ class ImageConverter:
 
     async def run(self, function: Callable[..., Result], *args: Any) -> Result:
         """`function(*args)` in the pool: a module-level function whose module imports only what it needs."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._get_pool(), function, *args)
-
-    def _get_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # Not fork: forking a process that runs threads (yt-dlp's pool, curl) is unsafe. Like any
-            # program with worker processes, the caller's entry point needs `if __name__ == "__main__"`.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
-        return self._pool
+        return await self._pool.run(function, *args)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._pool.close()
