@@ -20,7 +20,7 @@ async def sound_button(
     video_id = callback_data.video_id
     # Callback data comes from the client: only a post id ever leads to a TikTok request.
     if not isinstance(message, Message) or not video_id.isdigit() or len(video_id) > MAX_POST_ID_LENGTH:
-        await query.answer()
+        await query.answer(locales.text(lang, "button_expired"))
         return
     request = SoundRequest(
         chat_id=message.chat.id,

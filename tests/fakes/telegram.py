@@ -399,6 +399,13 @@ class FakeTelegram:
         target_chat = chat_id if chat_id is not None else message["chat"]["id"]
         return self._users.press_button(user_id, target_chat, message["message_id"], data)
 
+    def forge_press(
+        self, user_id: int, data: str, *, message: dict[str, Any] | None = None, inline_message_id: str | None = None
+    ) -> dict[str, Any]:
+        """A press with any `data`, on a message (as Telegram shows it) or an inline message, whatever its buttons."""
+        where = {"message": message} if message is not None else {"inline_message_id": inline_message_id}
+        return self._users.forge_press(user_id, data, where)
+
     def press_inline_button(self, user_id: int, inline_message_id: str, data: str) -> dict[str, Any]:
         return self._users.press_inline_button(user_id, inline_message_id, data)
 
