@@ -70,14 +70,15 @@ class FakeTelegram:
         self.poll_times: list[float] = []  # monotonic arrival time of every getUpdates
 
     # ------------------------------------------------------------------ lifecycle
-    async def start(self) -> Self:
+    async def start(self, port: int = 0) -> Self:
+        """Listen on `port` (any free one by default: a test that starts a bot before Telegram names one)."""
         # is_local may be switched on after start, so accept local-server sizes and check the limit per call
         app = web.Application(client_max_size=LOCAL_UPLOAD_LIMIT + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self._port = self._runner.addresses[0][1]
         self._webhook.start()
