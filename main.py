@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from misc.runtime.termination import exit_at_once_on_signals
+
+# First: the imports below take seconds, and a signal during them must end in one line too.
+exit_at_once_on_signals("tt-bot")
+
 import asyncio
 import logging
 import sys
@@ -23,11 +28,12 @@ from misc.delivery.services import DeliveryServices
 from misc.delivery.slideshow_videos import SlideshowVideoDelivery
 from misc.delivery.sounds import SoundDelivery
 from misc.delivery.user_errors import ErrorTexts
-from misc.runtime.entrypoint import BotApp, run_process
+from misc.runtime.entrypoint import BotApp, poll, run_process
 from misc.runtime.healthcheck import Heartbeat
-from misc.runtime.lifecycle import InFlightUpdates, on_termination
+from misc.runtime.lifecycle import InFlightUpdates
 from misc.runtime.process_limits import process_limits
 from misc.runtime.queue_manager import JobQueue
+from misc.runtime.termination import Termination
 from misc.runtime.webhook import serve_webhook
 from misc.telegram.bot_factory import create_bot
 from misc.telegram.broadcaster import Broadcaster
@@ -35,6 +41,7 @@ from misc.telegram.chat_context import ChatContextMiddleware
 from misc.telegram.commands import set_command_menu
 from misc.telegram.limits import install_telegram_limits
 from misc.telegram.media_sender import MediaSender
+from misc.telegram.startup_calls import retry_startup_calls
 from misc.telegram.thumbnails import Thumbnailer
 from tiktok_api import ClientConfig, TikTokClient
 
@@ -56,6 +63,7 @@ async def build(settings: Settings) -> BotApp:
         limits = await resources.enter_async_context(process_limits(settings, bot.id))
         limiter, queue = limits.limiter, limits.queue
         install_telegram_limits(bot, limiter)
+        retry_startup_calls(bot)
 
         tiktok = await resources.enter_async_context(TikTokClient(tiktok_config(settings)))
         thumbnailer = await resources.enter_async_context(Thumbnailer())
@@ -80,7 +88,8 @@ async def build(settings: Settings) -> BotApp:
 
         broadcaster = Broadcaster(bot, repos, downloads_busy=lambda: queue.active() > 0)
         in_flight = InFlightUpdates()
-        heartbeat = Heartbeat("bot")
+        heartbeat = Heartbeat("bot", bot.id)
+        resources.push_async_callback(heartbeat.stop)  # also when start-up is cancelled before shutdown handlers
         dispatcher = Dispatcher(
             settings=settings,
             repos=repos,
@@ -142,23 +151,21 @@ async def finish_running_work(in_flight: InFlightUpdates, queue: JobQueue, setti
             logger.warning("shutdown: %s job(s) still running at the deadline", queue.active())
 
 
-async def serve(app: BotApp) -> None:
+async def serve(app: BotApp, termination: Termination) -> None:
     """Long polling, or the webhook server when WEBHOOK_URL is set; both stop on SIGTERM/SIGINT."""
     if app.settings.webhook.enabled:
         stop = asyncio.Event()
-        on_termination(stop.set)
-        await serve_webhook(app.bot, app.dispatcher, app.settings.webhook, stop)
+        await serve_webhook(
+            app.bot, app.dispatcher, app.settings.webhook, stop, serving=lambda: termination.serving(stop.set)
+        )
         return
-    await app.bot.delete_webhook(drop_pending_updates=False)
-    await app.dispatcher.start_polling(
-        app.bot, allowed_updates=app.dispatcher.resolve_used_update_types(), close_bot_session=False
-    )
+    await poll(app.bot, app.dispatcher, termination, close_bot_session=False)
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, termination: Termination) -> None:
     app = await build(settings)
     try:
-        await serve(app)
+        await serve(app, termination)
     finally:
         await app.close()
 

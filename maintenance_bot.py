@@ -3,16 +3,23 @@ gets the localized "under maintenance" text. Needs no database."""
 
 from __future__ import annotations
 
+from misc.runtime.termination import exit_at_once_on_signals
+
+# First: the imports below take seconds, and a signal during them must end in one line too.
+exit_at_once_on_signals("maintenance-bot")
+
 import sys
 
 from aiogram import Bot, Dispatcher, F, Router
-from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent, Message
+from aiogram.types import CallbackQuery, InlineQuery, InlineQueryResultArticle, InputTextMessageContent, Message
 
 from data.config import Settings
 from data.locales import Locales
-from misc.runtime.entrypoint import run_process
+from misc.runtime.entrypoint import poll, run_process
 from misc.runtime.healthcheck import Heartbeat
+from misc.runtime.termination import Termination
 from misc.telegram.bot_factory import create_bot
+from misc.telegram.startup_calls import retry_startup_calls
 
 # Telegram caches inline answers per query; a short cache keeps the notice fresh once the bot is back.
 INLINE_CACHE_SECONDS = 30
@@ -33,29 +40,34 @@ async def answer_inline_query(query: InlineQuery, locales: Locales) -> None:
     await query.answer([result], cache_time=INLINE_CACHE_SECONDS, is_personal=True)
 
 
+async def answer_button(query: CallbackQuery, locales: Locales) -> None:
+    """A button on an earlier message of the main bot: answered, or the client spins for ~15 s."""
+    await query.answer(locales.text(locales.pick(query.from_user.language_code), "maintenance"))
+
+
 def build_router() -> Router:
     router = Router(name="maintenance")
     router.message.register(answer_private_message, F.chat.type == "private")
     router.inline_query.register(answer_inline_query)
+    router.callback_query.register(answer_button)
     return router
 
 
 def build(settings: Settings) -> tuple[Bot, Dispatcher]:
     bot = create_bot(settings.require_bot_token(), settings.telegram)
+    retry_startup_calls(bot)
     dispatcher = Dispatcher(locales=Locales.load())
     dispatcher.include_router(build_router())
-    heartbeat = Heartbeat("maintenance")
+    heartbeat = Heartbeat("maintenance", bot.id)
     dispatcher.startup.register(heartbeat.start)
     dispatcher.shutdown.register(heartbeat.stop)
     return bot, dispatcher
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, termination: Termination) -> None:
     bot, dispatcher = build(settings)
     try:
-        # The main bot may have left a webhook behind; polling would get 409 Conflict while it exists.
-        await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
+        await poll(bot, dispatcher, termination)
     finally:
         await bot.session.close()
 

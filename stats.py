@@ -3,6 +3,11 @@ database, and nothing of the main bot's handlers."""
 
 from __future__ import annotations
 
+from misc.runtime.termination import exit_at_once_on_signals
+
+# First: the imports below take seconds, and a signal during them must end in one line too.
+exit_at_once_on_signals("stats-bot")
+
 import argparse
 import asyncio
 import logging
@@ -14,8 +19,11 @@ from aiogram import Dispatcher
 from data.config import Settings
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.repositories.stats import StatsRepository
-from misc.runtime.entrypoint import BotApp, checked_settings
+from misc.runtime.entrypoint import BotApp, checked_settings, poll, run_process
+from misc.runtime.healthcheck import Heartbeat
+from misc.runtime.termination import Termination
 from misc.telegram.bot_factory import create_bot
+from misc.telegram.startup_calls import retry_startup_calls
 from stats import build_stats_router
 from stats.commands import set_operator_commands
 from stats.graphs import GraphRenderer
@@ -39,12 +47,17 @@ async def build(settings: Settings) -> BotApp:
 
         bot = create_bot(settings.require_stats_bot_token(), settings.telegram)
         resources.push_async_callback(bot.session.close)
+        retry_startup_calls(bot)
+        heartbeat = Heartbeat("stats", bot.id)
+        resources.push_async_callback(heartbeat.stop)  # also when start-up is cancelled before shutdown handlers
 
         scheduler = StatsScheduler(bot, stats, settings)
         dispatcher = Dispatcher(settings=settings, stats=stats, graphs=graphs, scheduler=scheduler)
+        dispatcher.startup.register(heartbeat.start)
         dispatcher.startup.register(scheduler.start)
         dispatcher.startup.register(set_operator_commands)
         dispatcher.shutdown.register(scheduler.stop)
+        dispatcher.shutdown.register(heartbeat.stop)
         dispatcher.include_router(build_stats_router())
     except BaseException:
         await resources.aclose()
@@ -52,15 +65,12 @@ async def build(settings: Settings) -> BotApp:
     return BotApp(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
 
 
-async def serve(app: BotApp) -> None:
-    await app.bot.delete_webhook(drop_pending_updates=False)
-    await app.dispatcher.start_polling(app.bot, allowed_updates=app.dispatcher.resolve_used_update_types())
-
-
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, termination: Termination) -> None:
+    if not settings.stats_ids:
+        logger.warning("STATS_IDS is empty: the stats bot will answer nobody")
     app = await build(settings)
     try:
-        await serve(app)
+        await poll(app.bot, app.dispatcher, termination)
     finally:
         await app.close()
 
@@ -88,16 +98,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
+    if not arguments.rebuild_rollups:
+        return run_process("stats-bot", Settings.require_stats_bot_token, run)
     # Rebuilding the rollups is database work only: it needs no token.
-    settings = checked_settings("stats-bot", None if arguments.rebuild_rollups else Settings.require_stats_bot_token)
+    settings = checked_settings("stats-bot", None)
     if settings is None:
         return 2
-    if arguments.rebuild_rollups:
-        asyncio.run(rebuild_rollups(settings))
-        return 0
-    if not settings.stats_ids:
-        logger.warning("STATS_IDS is empty: the stats bot will answer nobody")
-    asyncio.run(run(settings))
+    asyncio.run(rebuild_rollups(settings))
     return 0
 
 

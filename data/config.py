@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ CLOUD_API_SERVER = "https://api.telegram.org"
 CLOUD_UPLOAD_LIMIT = 50 * 1024 * 1024
 LOCAL_UPLOAD_LIMIT = 2000 * 1024 * 1024
 DEFAULT_DB_FILE = "tt-bot.sqlite3"
+# As @BotFather gives it: the bot's numeric id, a colon, the secret.
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(Exception):
@@ -93,16 +97,31 @@ class Settings:
     stats_daily_interval: float = 300.0
 
     def require_bot_token(self) -> str:
-        return _required(self.telegram.bot_token, "BOT_TOKEN")
+        return _token(self.telegram.bot_token, "BOT_TOKEN")
 
     def require_stats_bot_token(self) -> str:
-        return _required(self.telegram.stats_bot_token, "STATS_BOT_TOKEN")
+        return _token(self.telegram.stats_bot_token, "STATS_BOT_TOKEN")
 
 
 def _required(value: str | None, name: str) -> str:
     if not value:
         raise ConfigError(f"{name} is not set")
     return value
+
+
+def _token(value: str | None, name: str) -> str:
+    token = _required(value, name)
+    if not TOKEN_SHAPE.fullmatch(token):
+        # Never echo the value: it may be a real token pasted with a typo.
+        raise ConfigError(f"{name} is malformed: expected <bot id>:<secret> as @BotFather gives it")
+    return token
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return level
 
 
 class _Reader:
@@ -254,7 +273,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         join_logs=read.optional_integer("JOIN_LOGS"),
         stats_chat=read.optional_integer("STATS_CHAT"),
         shutdown_timeout=read.number("SHUTDOWN_TIMEOUT", 30.0),
-        log_level=(read.text("LOG_LEVEL", "INFO") or "INFO").upper(),
+        log_level=_log_level(read.text("LOG_LEVEL", "INFO") or "INFO"),
         secrets=_secrets_of(read, raw_db_url),
         stats_overall_interval=_positive(read.number("STATS_OVERALL_INTERVAL", 3600.0), "STATS_OVERALL_INTERVAL"),
         stats_daily_interval=_positive(read.number("STATS_DAILY_INTERVAL", 300.0), "STATS_DAILY_INTERVAL"),

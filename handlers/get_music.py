@@ -21,7 +21,7 @@ async def sound_button(
     video_id = callback_data.video_id
     # Callback data comes from the client: only a post id ever leads to a TikTok request.
     if not isinstance(message, Message) or not video_id.isdigit() or len(video_id) > MAX_POST_ID_LENGTH:
-        await query.answer()
+        await query.answer(locales.text(lang, "button_expired"))
         return
     request = ButtonPress(
         chat_id=message.chat.id, chat_type=message.chat.type, message_id=message.message_id, post_id=video_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Filter
-from aiogram.types import TelegramObject, User
+from aiogram.types import CallbackQuery, TelegramObject, User
 
 from data.config import Settings
 
@@ -21,4 +21,16 @@ def operators_only(router: Router) -> Router:
     """Messages (private chats only: search input is free text) and buttons, from STATS_IDS only."""
     router.message.filter(F.chat.type == ChatType.PRIVATE, IsStatsOperator())
     router.callback_query.filter(IsStatsOperator())
+    return router
+
+
+async def answer_unclaimed_button(query: CallbackQuery) -> None:
+    """A stranger's press, or one on an old keyboard: answered empty, or the client spins for ~15 s."""
+    await query.answer()
+
+
+def create_unclaimed_buttons_router() -> Router:
+    """Included last: takes every press no operator router took."""
+    router = Router(name="stats_unclaimed_buttons")
+    router.callback_query.register(answer_unclaimed_button)
     return router

@@ -58,6 +58,7 @@ def test_id_lists_are_json() -> None:
         ("DB_URL", "mysql://x"),
         ("STORAGE_CHANNEL_ID", "@channel"),
         ("PROXY_FILE", "/nonexistent/proxies.txt"),
+        ("LOG_LEVEL", "LOUD"),
     ],
 )
 def test_a_malformed_value_names_its_variable(name: str, value: str) -> None:

@@ -333,14 +333,19 @@ def test_every_setting_the_bot_reads_is_documented_in_env_example() -> None:
 # ---- the health probe ----
 
 
+BOT_ID, STATS_BOT_ID, OTHER_BOT_ID = 5001, 5002, 5003
+PROBE_TOKENS = {"BOT_TOKEN": f"{BOT_ID}:main-secret", "STATS_BOT_TOKEN": f"{STATS_BOT_ID}:stats-secret"}
+
+
 async def run_probe(process: str, temp_dir: Path) -> tuple[int, str]:
-    """`python healthcheck.py <process>` as Docker runs it, with the heartbeat directory as its temp dir."""
+    """`python healthcheck.py <process>` as Docker runs it (tokens in the environment), with the heartbeat
+    directory as its temp dir."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "healthcheck.py",
         process,
         cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(temp_dir)},
+        env={**os.environ, **PROBE_TOKENS, "TMPDIR": str(temp_dir)},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -349,7 +354,7 @@ async def run_probe(process: str, temp_dir: Path) -> tuple[int, str]:
 
 
 async def test_a_running_process_is_healthy(tmp_path: Path) -> None:
-    heartbeat = Heartbeat("bot", directory=tmp_path)
+    heartbeat = Heartbeat("bot", BOT_ID, directory=tmp_path)
     await heartbeat.start()
     try:
         code, output = await run_probe("bot", tmp_path)
@@ -365,7 +370,7 @@ async def test_a_process_that_never_started_is_unhealthy(tmp_path: Path) -> None
 
 
 async def test_a_stuck_process_is_unhealthy(tmp_path: Path) -> None:
-    path = heartbeat_path("bot", tmp_path)
+    path = heartbeat_path("bot", BOT_ID, tmp_path)
     path.touch()
     stale = time.time() - 2 * HEARTBEAT_MAX_AGE
     os.utime(path, (stale, stale))
@@ -375,7 +380,7 @@ async def test_a_stuck_process_is_unhealthy(tmp_path: Path) -> None:
 
 
 async def test_a_stopped_process_is_unhealthy_at_once(tmp_path: Path) -> None:
-    heartbeat = Heartbeat("maintenance", directory=tmp_path)
+    heartbeat = Heartbeat("maintenance", BOT_ID, directory=tmp_path)
     await heartbeat.start()
     await heartbeat.stop()
     code, _ = await run_probe("maintenance", tmp_path)
@@ -383,7 +388,7 @@ async def test_a_stopped_process_is_unhealthy_at_once(tmp_path: Path) -> None:
 
 
 async def test_the_heartbeat_keeps_beating_while_the_loop_runs(tmp_path: Path) -> None:
-    heartbeat = Heartbeat("bot", interval=0.01, directory=tmp_path)
+    heartbeat = Heartbeat("bot", BOT_ID, interval=0.01, directory=tmp_path)
     await heartbeat.start()
     try:
         stale = time.time() - 2 * HEARTBEAT_MAX_AGE
@@ -405,3 +410,21 @@ async def test_an_unknown_process_name_is_a_usage_error(tmp_path: Path) -> None:
     code, output = await run_probe("nonsense", tmp_path)
     assert code == 2
     assert "usage" in output
+
+
+async def test_each_probe_finds_its_own_bots_heartbeat_only(tmp_path: Path) -> None:
+    # Another bot on the same host beats; ours has not started: ours is not healthy on the other's beat.
+    other = Heartbeat("bot", OTHER_BOT_ID, directory=tmp_path)
+    await other.start()
+    try:
+        code, output = await run_probe("bot", tmp_path)
+        assert (code, "no heartbeat" in output) == (1, True)
+        stats = Heartbeat("stats", STATS_BOT_ID, directory=tmp_path)
+        await stats.start()
+        try:
+            assert (await run_probe("stats", tmp_path))[0] == 0
+            assert (await run_probe("maintenance", tmp_path))[0] == 1
+        finally:
+            await stats.stop()
+    finally:
+        await other.stop()

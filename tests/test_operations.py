@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import secrets
 import signal
 from collections.abc import AsyncIterator
@@ -18,7 +19,7 @@ from tests.fakes.telegram import FakeTelegram
 from tests.fakes.tiktok import FakeTikTok
 from tests.processes import free_port, operator_environment, start_process, stop_process
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 STARTUP_TIMEOUT = 90
 
 

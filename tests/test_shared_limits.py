@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 from collections.abc import AsyncIterator
 
@@ -11,10 +12,11 @@ from aiogram.types import Update
 from redis.asyncio import Redis
 
 from misc.runtime.queue_manager import QueueFullError
-from misc.runtime.shared_limits import RedisQueueManager, RedisRateLimiter, UpdateClaims
+from misc.runtime.shared_limits import PREFIX, RedisQueueManager, RedisRateLimiter, UpdateClaims
 from misc.telegram.limits import GLOBAL_MOST_PER_SECOND
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+USED_BOT_IDS: set[int] = set()
 
 
 @pytest.fixture
@@ -22,11 +24,19 @@ async def redis() -> AsyncIterator[Redis]:
     client = Redis.from_url(REDIS_URL)
     await client.ping()
     yield client
+    # Leave no keys behind: every key of these tests names one of the bot ids they made up.
+    while USED_BOT_IDS:
+        bot_id = USED_BOT_IDS.pop()
+        keys = [key async for key in client.scan_iter(match=f"{PREFIX}:*:{bot_id}*")]
+        if keys:
+            await client.delete(*keys)
     await client.aclose()
 
 
 def fresh_id() -> int:
-    return random.randrange(10**9, 10**12)
+    bot_id = random.randrange(10**9, 10**12)
+    USED_BOT_IDS.add(bot_id)
+    return bot_id
 
 
 async def test_per_chat_admission_is_shared_by_two_workers(redis: Redis) -> None:

@@ -21,9 +21,10 @@ HEARTBEAT_MAX_AGE = 60.0
 logger = logging.getLogger(__name__)
 
 
-def heartbeat_path(process: str, directory: Path | None = None) -> Path:
-    """Where `process` ("bot", "stats", "maintenance") keeps its heartbeat; the temp dir unless told."""
-    return (directory or Path(tempfile.gettempdir())) / f"tt-bot-{process}.heartbeat"
+def heartbeat_path(process: str, bot_id: int, directory: Path | None = None) -> Path:
+    """Where `process` ("bot", "stats", "maintenance") of the bot `bot_id` keeps its heartbeat; the temp dir
+    unless told. Two bots on one host never share a file, so one's probe never passes on the other's beat."""
+    return (directory or Path(tempfile.gettempdir())) / f"tt-bot-{process}-{bot_id}.heartbeat"
 
 
 def heartbeat_age(path: Path, now: float | None = None) -> float | None:
@@ -41,8 +42,10 @@ class Heartbeat:
     Register both on the dispatcher: `startup.register(heartbeat.start)`, `shutdown.register(heartbeat.stop)`.
     """
 
-    def __init__(self, process: str, *, interval: float = HEARTBEAT_INTERVAL, directory: Path | None = None) -> None:
-        self.path = heartbeat_path(process, directory)
+    def __init__(
+        self, process: str, bot_id: int, *, interval: float = HEARTBEAT_INTERVAL, directory: Path | None = None
+    ) -> None:
+        self.path = heartbeat_path(process, bot_id, directory)
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
 

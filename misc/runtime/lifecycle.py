@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -51,10 +50,3 @@ class InFlightUpdates(BaseMiddleware):
             logger.warning("shutdown deadline passed with %d update(s) still in flight", self._count)
             return False
         return True
-
-
-def on_termination(callback: Callable[[], None]) -> None:
-    """Call `callback` on SIGTERM or SIGINT (once each signal), from the running event loop."""
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, callback)

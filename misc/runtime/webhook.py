@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -41,9 +42,11 @@ async def serve_webhook(
     dispatcher: Dispatcher,
     webhook: WebhookSettings,
     stop: asyncio.Event,
+    serving: Callable[[], object] = lambda: None,
 ) -> None:
     """Serve until `stop` is set; then stop accepting connections and shut down (the dispatcher's
-    shutdown handlers let running work finish before the caller closes the bot session)."""
+    shutdown handlers let running work finish before the caller closes the bot session). `serving` is
+    called once Telegram knows the webhook."""
     app = build_webhook_app(bot, dispatcher, webhook)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
@@ -53,6 +56,7 @@ async def serve_webhook(
         await site.start()
         await set_webhook(bot, dispatcher, webhook)
         logger.info("webhook server listening on %s:%d%s", webhook.host, webhook.port, webhook.path)
+        serving()
         await stop.wait()
     finally:
         await site.stop()

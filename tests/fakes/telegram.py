@@ -74,14 +74,15 @@ class FakeTelegram:
         self.poll_times: list[float] = []  # monotonic arrival time of every getUpdates
 
     # ------------------------------------------------------------------ lifecycle
-    async def start(self) -> Self:
+    async def start(self, port: int = 0) -> Self:
+        """Listen on `port` (any free one by default: a test that starts a bot before Telegram names one)."""
         # is_local may be switched on after start, so accept local-server sizes and check the limit per call
         app = web.Application(client_max_size=LOCAL_UPLOAD_LIMIT + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self._port = self._runner.addresses[0][1]
         self._webhook.start()
@@ -432,6 +433,13 @@ class FakeTelegram:
         """The user presses the button with `data` on a bot message (it must still show that button)."""
         target_chat = chat_id if chat_id is not None else message["chat"]["id"]
         return self._users.press_button(user_id, target_chat, message["message_id"], data)
+
+    def forge_press(
+        self, user_id: int, data: str, *, message: dict[str, Any] | None = None, inline_message_id: str | None = None
+    ) -> dict[str, Any]:
+        """A press with any `data`, on a message (as Telegram shows it) or an inline message, whatever its buttons."""
+        where = {"message": message} if message is not None else {"inline_message_id": inline_message_id}
+        return self._users.forge_press(user_id, data, where)
 
     def press_inline_button(self, user_id: int, inline_message_id: str, data: str) -> dict[str, Any]:
         return self._users.press_inline_button(user_id, inline_message_id, data)

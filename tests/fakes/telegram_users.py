@@ -193,6 +193,17 @@ class UserActions:
         }
         return self.state.updates.add({"callback_query": query})
 
+    def forge_press(self, user_id: int, data: str, where: dict[str, Any]) -> dict[str, Any]:
+        """A press whose data no shown button carries: what a modified client, or an old keyboard, sends."""
+        query = {
+            "id": self.state.queries.new_callback_query(),
+            "from": self.user(user_id),
+            "chat_instance": "1",
+            "data": data,
+            **where,
+        }
+        return self.state.updates.add({"callback_query": query})
+
     def press_inline_button(self, user_id: int, inline_message_id: str, data: str) -> dict[str, Any]:
         content = self.state.queries.inline_messages.get(inline_message_id)
         if content is None:
