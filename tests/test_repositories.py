@@ -84,6 +84,12 @@ async def test_unknown_outcome_or_kind_is_refused_and_nothing_is_stored(
     assert await rows(sessions, Video) == []
 
 
+async def cached(repos: Repositories, post_id: str, kind: str) -> CachedMedia | None:
+    """One kind's entry, read the way the delivery pipeline reads the cache."""
+    found = await repos.media_cache.first_of(post_id, (kind,))
+    return found[1] if found else None
+
+
 async def test_media_cache_put_get_replace_and_drop(repos: Repositories) -> None:
     meta = {
         "author": "someone",
@@ -92,18 +98,18 @@ async def test_media_cache_put_get_replace_and_drop(repos: Repositories) -> None
         "duration": 12,
         "url": "https://www.tiktok.com/@a/video/1",
     }
-    assert await repos.media_cache.get("7401", "video") is None
+    assert await cached(repos, "7401", "video") is None
 
     await repos.media_cache.put("7401", "video", ["file-a"], meta)
-    assert await repos.media_cache.get("7401", "video") == CachedMedia(file_ids=["file-a"], meta=meta)
+    assert await cached(repos, "7401", "video") == CachedMedia(file_ids=["file-a"], meta=meta)
 
     await repos.media_cache.put("7401", "video", ["file-b"], {**meta, "width": 720})
-    replaced = await repos.media_cache.get("7401", "video")
+    replaced = await cached(repos, "7401", "video")
     assert replaced is not None
     assert (replaced.file_ids, replaced.meta["width"]) == (["file-b"], 720)
 
     await repos.media_cache.drop("7401", "video")
-    assert await repos.media_cache.get("7401", "video") is None
+    assert await cached(repos, "7401", "video") is None
 
 
 async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories) -> None:
@@ -112,8 +118,8 @@ async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories) -
 
     await repos.media_cache.drop("7402", "slideshow")
 
-    assert await repos.media_cache.get("7402", "slideshow") is None
-    kept = await repos.media_cache.get("7402", "slideshow_document")
+    assert await cached(repos, "7402", "slideshow") is None
+    kept = await cached(repos, "7402", "slideshow_document")
     assert kept == CachedMedia(file_ids=["d1", "d2", "d3"], meta={"image_count": 3})
 
 
@@ -132,7 +138,7 @@ async def test_first_of_several_cache_kinds_follows_the_order_asked(repos: Repos
 
 async def test_dropping_a_missing_cache_entry_is_harmless(repos: Repositories) -> None:
     await repos.media_cache.drop("nothing", "video")
-    assert await repos.media_cache.get("nothing", "video") is None
+    assert await cached(repos, "nothing", "video") is None
 
 
 async def test_register_returns_true_only_for_a_new_chat(repos: Repositories) -> None:

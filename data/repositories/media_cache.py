@@ -27,10 +27,6 @@ class MediaCacheRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def get(self, video_id: str, kind: str) -> CachedMedia | None:
-        found = await self.first_of(video_id, (kind,))
-        return found[1] if found else None
-
     async def first_of(self, video_id: str, kinds: Sequence[str]) -> tuple[str, CachedMedia] | None:
         """The entry of the first of `kinds` (in that order) the post has, and its kind; one query for all."""
         columns = (MediaCache.kind, MediaCache.file_ids, MediaCache.meta)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from data.repositories.media_cache import CachedMedia
-from tiktok_api import SlideshowInfo, VideoInfo
+from tiktok_api.models import SlideshowInfo, VideoInfo
 
 
 def video_meta(info: VideoInfo) -> dict[str, Any]:

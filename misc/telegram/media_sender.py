@@ -26,7 +26,7 @@ from aiogram.types import (
 )
 
 from misc.telegram.thumbnails import Thumbnailer
-from tiktok_api import MediaFile, MusicInfo, VideoInfo
+from tiktok_api.models import MediaFile, MusicInfo, VideoInfo
 
 # Telegram: an album holds 2-10 items; a single item goes as a plain photo or document.
 ALBUM_SIZE = 10

@@ -109,10 +109,6 @@ class ReliabilityReport:
     errors: list[tuple[str | None, int]]
     timings: dict[Source, Timing]
 
-    @property
-    def success_rate(self) -> float | None:
-        return self.succeeded / self.attempts if self.attempts else None
-
 
 @dataclass(frozen=True, slots=True)
 class Series:
