@@ -13,6 +13,7 @@ from data.locales import Locales
 from misc.runtime.entrypoint import run_process
 from misc.runtime.healthcheck import Heartbeat
 from misc.telegram.bot_factory import create_bot
+from misc.telegram.limits import OutgoingRateLimiter, install_telegram_limits
 
 # Telegram caches inline answers per query; a short cache keeps the notice fresh once the bot is back.
 INLINE_CACHE_SECONDS = 30
@@ -42,6 +43,7 @@ def build_router() -> Router:
 
 def build(settings: Settings) -> tuple[Bot, Dispatcher]:
     bot = create_bot(settings.require_bot_token(), settings.telegram)
+    install_telegram_limits(bot, OutgoingRateLimiter())
     dispatcher = Dispatcher(locales=Locales.load())
     dispatcher.include_router(build_router())
     heartbeat = Heartbeat("maintenance")

@@ -202,8 +202,10 @@ class OutgoingRateLimiter:
 class TelegramLimitsMiddleware(BaseRequestMiddleware):
     """Paces message sends through the limiter and retries what Telegram asks (or is likely) to be retried.
 
-    429 → hold the chat and sleep `retry_after`, then send again; 5xx and network errors → exponential
-    backoff; anything else (400, 403, 413, …) is the caller's to handle. A retry repeats the same request:
+    429 → hold the chat and sleep `retry_after`, then send again (a longer flood wait than
+    `max_retry_after` is raised at once); 5xx (with the session of `bot_factory`, also a gateway's HTML
+    page or an empty body) and network errors (a refused or reset connection, an answer cut off) →
+    exponential backoff; anything else (400, 403, 413, …) is the caller's to handle. A retry repeats the same request:
     aiogram rebuilds the multipart body for each attempt and `BufferedInputFile` / `FSInputFile` read
     their bytes afresh, so the same file is uploaded again.
     """
