@@ -16,7 +16,7 @@ from data.database import create_engine, create_session_factory, upgrade_databas
 from data.repositories.stats import StatsRepository
 from misc.runtime.entrypoint import BotApp, checked_settings
 from misc.telegram.bot_factory import create_bot
-from misc.telegram.limits import OutgoingRateLimiter, install_telegram_limits
+from misc.telegram.limits import install_telegram_limits
 from stats import build_stats_router
 from stats.commands import set_operator_commands
 from stats.graphs import GraphRenderer
@@ -40,7 +40,8 @@ async def build(settings: Settings) -> BotApp:
 
         bot = create_bot(settings.require_stats_bot_token(), settings.telegram)
         resources.push_async_callback(bot.session.close)
-        install_telegram_limits(bot, OutgoingRateLimiter())
+        # Retries only: the bot writes to a few operators, as often as STATS_*_INTERVAL asks.
+        install_telegram_limits(bot, None)
 
         scheduler = StatsScheduler(bot, stats, settings)
         dispatcher = Dispatcher(settings=settings, stats=stats, graphs=graphs, scheduler=scheduler)

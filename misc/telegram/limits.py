@@ -200,7 +200,8 @@ class OutgoingRateLimiter:
 
 
 class TelegramLimitsMiddleware(BaseRequestMiddleware):
-    """Paces message sends through the limiter and retries what Telegram asks (or is likely) to be retried.
+    """Paces message sends through the limiter (none: no pacing) and retries what Telegram asks (or is likely)
+    to be retried.
 
     429 → hold the chat and sleep `retry_after`, then send again (a longer flood wait than
     `max_retry_after` is raised at once); 5xx (with the session of `bot_factory`, also a gateway's HTML
@@ -212,7 +213,7 @@ class TelegramLimitsMiddleware(BaseRequestMiddleware):
 
     def __init__(
         self,
-        limiter: RateLimiter,
+        limiter: RateLimiter | None,
         *,
         max_retries: int = MAX_RETRIES,
         first_backoff: float = FIRST_BACKOFF,
@@ -238,7 +239,7 @@ class TelegramLimitsMiddleware(BaseRequestMiddleware):
         chat_id: ChatKey | None = getattr(method, "chat_id", None)
         attempt = 0
         while True:
-            if paced:
+            if paced and self._limiter is not None:
                 await self._limiter.wait(chat_id)
             try:
                 return await make_request(bot, method)
@@ -249,7 +250,7 @@ class TelegramLimitsMiddleware(BaseRequestMiddleware):
                 if attempt >= self._max_retries or error.retry_after > self._max_retry_after:
                     raise
                 delay = float(error.retry_after)
-                if chat_id is not None:
+                if chat_id is not None and self._limiter is not None:
                     self._limiter.hold(chat_id, delay)
                 logger.info("%s: Telegram asked to wait %d s; retry %d", name, error.retry_after, attempt + 1)
             except (TelegramServerError, TelegramNetworkError) as error:
@@ -267,14 +268,15 @@ def _counts_as_message(api_method: str) -> bool:
 
 def install_telegram_limits(
     bot: Bot,
-    limiter: RateLimiter,
+    limiter: RateLimiter | None,
     *,
     max_retries: int = MAX_RETRIES,
     first_backoff: float = FIRST_BACKOFF,
     max_backoff: float = MAX_BACKOFF,
     max_retry_after: float = MAX_RETRY_AFTER,
 ) -> TelegramLimitsMiddleware:
-    """Register the pacing-and-retry middleware on the bot's session: every API call of `bot` goes through it."""
+    """Register the pacing-and-retry middleware on the bot's session: every API call of `bot` goes through it.
+    Without a limiter only the retries apply."""
     middleware = TelegramLimitsMiddleware(
         limiter,
         max_retries=max_retries,
