@@ -49,12 +49,13 @@ SELECT * FROM (
 """
 # Deliveries go to existing chats, a few of them very busy (power 2: the busiest gets ~0.1%).
 SEED_DELIVERIES = """
-INSERT INTO {table} (chat_id, video_id, kind, is_inline, outcome, error_kind, bytes, duration_ms, created_at)
+INSERT INTO {table} (chat_id, video_id, kind, is_inline, source, outcome, error_kind, bytes, duration_ms, created_at)
 SELECT * FROM (
     SELECT CASE WHEN j % 10 = 0 THEN -1000000000000 - j ELSE 100000000 + j END,
            (7000000000000000000 + floor(random() * 1e12))::bigint::text,
            {kind},
-           {inline},
+           inline,
+           CASE WHEN inline THEN 'inline' ELSE 'chat' END,
            CASE WHEN failed THEN 'failed' ELSE 'success' END,
            CASE WHEN failed THEN (ARRAY['deleted','private','network','rate_limited','too_large'])
                 [1 + floor(random() * 5)::int] END,
@@ -62,7 +63,7 @@ SELECT * FROM (
            (200 + random() * random() * 8000)::int,
            now() - interval '365 days' * (1 - sqrt(random())) AS created_at
     FROM (
-        SELECT 1 + floor(power(random(), 2) * $2::int)::int AS j, random() < 0.06 AS failed
+        SELECT 1 + floor(power(random(), 2) * $2::int)::int AS j, random() < 0.06 AS failed, {inline} AS inline
         FROM generate_series(1, $1::int)
     ) AS picks
 ) AS seeded ORDER BY created_at

@@ -39,6 +39,38 @@ class CacheKind(StrEnum):
     MUSIC = "music"
 
 
+class VideoQuality(StrEnum):
+    """`users.video_quality`: which rendition of a post a chat gets (DESIGN.md §4 /settings)."""
+
+    BEST = "best"  # the highest H.264 rendition that fits the upload limit (the default)
+    BALANCED = "balanced"  # at most 720p
+    SAVER = "saver"  # the smallest rendition
+
+
+# `media_cache.quality` of kinds that have no renditions to choose from (slideshows, sounds).
+ANY_QUALITY = "any"
+# Kinds whose file ids differ by the chat's quality: a saver chat must never get a best-quality file id.
+QUALITY_CACHE_KINDS = frozenset({CacheKind.VIDEO, CacheKind.VIDEO_DOCUMENT})
+
+
+def cache_quality(kind: str, quality: str | None = None) -> str:
+    """The `media_cache.quality` key of an entry: the quality for video kinds (best when not told), else any."""
+    if kind not in QUALITY_CACHE_KINDS:
+        return ANY_QUALITY
+    return quality or VideoQuality.BEST
+
+
+class VideoCodec(StrEnum):
+    """`videos.codec` as the probe of a downloaded file names it."""
+
+    H264 = "h264"
+    HEVC = "hevc"
+
+
+# Names HEVC goes by (ffmpeg, MP4 sample entries, TikTok's own); the stats count any of them as HEVC.
+HEVC_NAMES = frozenset({VideoCodec.HEVC, "h265", "hvc1", "hev1", "bytevc1"})
+
+
 class ErrorKind(StrEnum):
     """`error_kind` of a failed delivery and the locale key `error_<kind>` that tells the user why.
 

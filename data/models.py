@@ -20,11 +20,12 @@ from sqlalchemy import (
     false,
     func,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from data.kinds import MediaKind, Outcome
+from data.kinds import DeliverySource, MediaKind, Outcome, VideoQuality
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -71,6 +72,8 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     referral: Mapped[str | None] = mapped_column(String(64), index=True)
     file_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    video_quality: Mapped[str] = mapped_column(String(16), default=VideoQuality.BEST, server_default=VideoQuality.BEST)
+    caption_description: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_seen: Mapped[datetime | None] = mapped_column(default=utcnow)
 
@@ -89,6 +92,7 @@ class _Delivery:
     chat_id: Mapped[int] = mapped_column(index=True)
     video_id: Mapped[str] = mapped_column(String(32))
     is_inline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source: Mapped[str] = mapped_column(String(16), default=DeliverySource.CHAT, server_default=DeliverySource.CHAT)
     outcome: Mapped[str] = mapped_column(String(16), default=Outcome.SUCCESS)
     error_kind: Mapped[str | None] = mapped_column(String(32))
     bytes: Mapped[int | None]
@@ -100,6 +104,10 @@ class Video(_Delivery, Base):
     __tablename__ = "videos"
 
     kind: Mapped[str] = mapped_column(String(16), default=MediaKind.VIDEO)
+    # What the probe of the downloaded file found; NULL for slideshows, failures and rows from before 0003.
+    codec: Mapped[str | None] = mapped_column(String(16))
+    height: Mapped[int | None] = mapped_column(Integer)
+    has_audio: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (Index("ix_videos_kind_created_at", "kind", "created_at"),)
 
@@ -111,12 +119,14 @@ class Music(_Delivery, Base):
 
 
 class MediaCache(Base):
-    """Telegram file ids of media already sent, keyed by post id and kind, so a repeat costs no download."""
+    """Telegram file ids of media already sent, keyed by post id, kind and quality, so a repeat costs no
+    download. `quality` is the chat's video quality for video kinds and "any" for the others."""
 
     __tablename__ = "media_cache"
 
     video_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quality: Mapped[str] = mapped_column(String(16), primary_key=True)
     file_ids: Mapped[list[str]] = mapped_column(JSON)
     meta: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())

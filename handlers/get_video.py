@@ -1,7 +1,8 @@
 """Links in chats: a message holding a TikTok link gets the video, slideshow or an error.
 
 Private chats and groups share one workflow (`misc.delivery.links.LinkDelivery`). Over the per-chat queue
-limit a private user is told how many links are in progress and gets a "Try again" button bound to them.
+limit a private user is told how many links are in progress and gets a "Try again" button bound to them;
+in a group the sender gets 😢 and the same text as a private note.
 """
 
 from __future__ import annotations
@@ -98,14 +99,18 @@ async def link_in_chat(
         link=links[0],
         lang=lang,
         file_mode=profile.file_mode if profile else False,
+        caption_description=profile.caption_description if profile else True,
     )
     taken = links[: settings.queue.max_links_per_message]
 
     async def refused(link: LinkRequest, full: QueueFullError) -> None:
         if link.is_private:
             await _tell_queue_busy(link, full.in_progress, sender, locales)
-        else:  # groups only ever see reactions: the link was not taken
-            await StatusReactions(bot, link.chat_id, link.message_id).failed()
+            return
+        # groups see 😢: the link was not taken; why is told to the sender alone
+        await StatusReactions(bot, link.chat_id, link.message_id).failed()
+        busy = locales.text(link.lang, "queue_busy", count=full.in_progress)
+        await sender.send_private_note(link.chat_id, link.user_id, busy, reply_to_message=link.message_id)
 
     await delivery.deliver_message(request, taken, refused)
     if len(taken) < len(links):
@@ -135,6 +140,7 @@ async def try_again(
         link=_expand_link(callback_data.link),
         lang=lang,
         file_mode=profile.file_mode if profile else False,
+        caption_description=profile.caption_description if profile else True,
     )
 
     async def admitted() -> None:

@@ -8,6 +8,7 @@ from aiogram.types import Message
 
 from data.locales import Locales
 from data.repositories import Repositories
+from misc.telegram.settings_menu import settings_open_keyboard
 
 MAX_REFERRAL_LENGTH = 64
 
@@ -17,7 +18,7 @@ async def start(message: Message, command: CommandObject, repos: Repositories, l
     await repos.users.register(
         message.chat.id, message.chat.type, _telegram_language(message, locales), referral=referral
     )
-    await message.answer(locales.text(lang, "start_welcome"))
+    await message.answer(locales.text(lang, "start_welcome"), reply_markup=settings_open_keyboard(locales, lang))
 
 
 async def help_text(message: Message, bot: Bot, locales: Locales, lang: str) -> None:

@@ -9,6 +9,7 @@ import html
 from collections.abc import Sequence
 from datetime import datetime
 
+from data.kinds import DeliverySource
 from data.repositories.stats import (
     Audience,
     AudienceFigures,
@@ -25,6 +26,7 @@ from stats.graphs import graph_title
 
 AUDIENCE_TITLES = {Audience.PRIVATE: "Private chats", Audience.GROUP: "Groups"}
 SOURCE_TITLES = {Source.VIDEO: "Videos", Source.SLIDESHOW: "Slideshows", Source.MUSIC: "Sounds"}
+DOOR_TITLES = {DeliverySource.CHAT: "In chats", DeliverySource.INLINE: "Inline", DeliverySource.GUEST: "Guest mode"}
 PERIOD_TITLES = {
     Period.DAY: "Last 24 hours",
     Period.WEEK: "Last 7 days",
@@ -192,6 +194,10 @@ def reliability(reports: Sequence[ReliabilityReport]) -> str:
                 for source, timing in report.timings.items()
             ]
             parts.append("Time per delivery:\n" + _table([["", "n", "p50", "p95"], *timings]))
+        if report.doors:
+            doors = [[DOOR_TITLES[door], number(n)] for door, n in report.doors.items()]
+            parts.append("Deliveries by door:\n" + _table(doors))
+        parts.append(f"Silent videos: {number(report.silent)} · HEVC videos: {number(report.hevc)}")
     return "\n".join(parts)
 
 

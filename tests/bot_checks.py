@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.kinds import cache_quality
 from data.models import MediaCache, Music, User, Video
 
 WAIT_TIMEOUT = 15.0
@@ -51,9 +52,11 @@ async def user_row(sessions: async_sessionmaker[AsyncSession], chat_id: int) -> 
         return await session.get(User, chat_id)
 
 
-async def cache_row(sessions: async_sessionmaker[AsyncSession], video_id: str, kind: str) -> MediaCache | None:
+async def cache_row(
+    sessions: async_sessionmaker[AsyncSession], video_id: str, kind: str, quality: str | None = None
+) -> MediaCache | None:
     async with sessions() as session:
-        return await session.get(MediaCache, (video_id, kind))
+        return await session.get(MediaCache, (video_id, kind, cache_quality(kind, quality)))
 
 
 def buttons(params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -67,6 +67,7 @@ async def test_mode_in_a_group_is_refused_to_members_who_are_not_admins(fake_tel
     fake_telegram.send_message(GROUP, "/mode", user_id=USER, chat_type="supergroup")
     answer = await fake_telegram.wait_for_call("sendMessage")
     assert answer.params["text"] == LOCALES.text("en", "admins_only")
+    assert answer.params["ephemeral_message_parameters"] == {"receiver_user_id": USER}
     group = await user_row(db_sessions, GROUP)
     assert group is None or group.file_mode is False
 
@@ -143,5 +144,5 @@ async def test_command_menu_is_set_at_start_up_in_every_language(fake_telegram, 
     for code in LOCALES.languages:
         language = "" if code == LOCALES.default else code
         commands = fake_telegram.commands[("default", language)]
-        assert [command["command"] for command in commands] == ["start", "help", "mode", "lang"]
+        assert [command["command"] for command in commands] == ["start", "help", "settings", "mode", "lang"]
         assert commands[0]["description"] == LOCALES.text(code, "command_start")

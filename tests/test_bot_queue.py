@@ -75,6 +75,10 @@ async def test_a_group_over_its_queue_limit_sees_a_sad_reaction_on_the_extra_lin
         "setMessageReaction", lambda call: call.params["message_id"] == extra["message_id"], timeout=10
     )
     assert fake_telegram.reactions(group, extra["message_id"]) == [{"type": "emoji", "emoji": "😢"}]
-    assert fake_telegram.calls_of("sendMessage") == []
+    await fake_telegram.wait_for_call("sendMessage", timeout=10)
+    [note] = fake_telegram.ephemeral_messages(group)  # why: told to the sender alone
+    assert note["receiver_user"]["id"] == STRANGER
+    assert note["text"] == Locales.load().text("en", "queue_busy", count=1)
+    assert not any("text" in message for message in fake_telegram.messages(group))  # no public text
     rows = await video_rows(db_sessions)
     assert [row.video_id for row in rows] == [FIRST_POST]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.kinds import DeliverySource
 from data.locales import Locales
 from data.models import MediaKind, Outcome
 from data.repositories.users import UserRepository
@@ -115,6 +116,7 @@ async def test_a_chosen_video_is_uploaded_to_the_storage_channel_and_the_inline_
     assert (row.chat_id, row.video_id, row.kind, row.is_inline, row.outcome) == (
         USER, VIDEO_ID, MediaKind.VIDEO, True, Outcome.SUCCESS,
     )  # fmt: skip
+    assert row.source == DeliverySource.INLINE
     assert (await cache_row(db_sessions, VIDEO_ID, "video")).file_ids == [file_id]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from data.database import alembic_config, create_engine, downgrade_database, upgrade_database
@@ -21,14 +22,22 @@ def revisions() -> list[str]:
     return [revision.revision for revision in reversed(list(script.walk_revisions()))]
 
 
-@pytest.fixture
-async def empty_engine() -> AsyncIterator[AsyncEngine]:
+@asynccontextmanager
+async def scratch_postgres() -> AsyncIterator[AsyncEngine]:
     name = f"ttbot_stairway_{uuid.uuid4().hex[:8]}"
     await create_database(name)
     engine = create_engine(ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}")
-    yield engine
-    await engine.dispose()
-    await drop_database(name)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        await drop_database(name)
+
+
+@pytest.fixture
+async def empty_engine() -> AsyncIterator[AsyncEngine]:
+    async with scratch_postgres() as engine:
+        yield engine
 
 
 async def table_names(engine: AsyncEngine) -> set[str]:
@@ -107,3 +116,74 @@ def test_migrate_command_upgrades_an_sqlite_file(tmp_path) -> None:
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"users", "videos", "music", "media_cache", "broadcasts"} <= tables
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def any_engine(request, tmp_path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "postgresql":
+        async with scratch_postgres() as engine:
+            yield engine
+        return
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    yield engine
+    await engine.dispose()
+
+
+async def _rows(engine: AsyncEngine, query: str) -> list[tuple]:
+    async with engine.connect() as connection:
+        return [tuple(row) for row in await connection.execute(text(query))]
+
+
+async def _execute(engine: AsyncEngine, *statements: str) -> None:
+    async with engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(text(statement))
+
+
+async def test_0003_fills_sources_settings_and_cache_qualities_and_downgrades(any_engine: AsyncEngine) -> None:
+    await upgrade_database(any_engine, "0002")
+    await _execute(
+        any_engine,
+        "INSERT INTO users (chat_id, chat_type, file_mode, blocked) VALUES (1, 'private', false, false)",
+        "INSERT INTO videos (chat_id, video_id, is_inline, outcome, kind, created_at)"
+        " VALUES (1, '71', false, 'success', 'video', '2026-01-02 10:00:00'),"
+        " (1, '72', true, 'success', 'video', '2026-01-02 11:00:00')",
+        "INSERT INTO music (chat_id, video_id, is_inline, outcome, kind) VALUES (1, '73', true, 'success', 'music')",
+        "INSERT INTO media_cache (video_id, kind, file_ids) VALUES ('71', 'video', '[\"v\"]'),"
+        " ('71', 'video_document', '[\"d\"]'), ('74', 'slideshow', '[\"p\"]'), ('73', 'music', '[\"m\"]')",
+        "INSERT INTO stats_rollup_progress (id, rolled_up_until) VALUES (1, '2026-01-03 00:00:00')",
+    )
+    await upgrade_database(any_engine, "0003")
+
+    assert await _rows(any_engine, "SELECT video_quality, caption_description FROM users") == [("best", True)]
+    assert await _rows(any_engine, "SELECT video_id, source, codec, height, has_audio FROM videos ORDER BY id") == [
+        ("71", "chat", None, None, None),
+        ("72", "inline", None, None, None),
+    ]
+    assert await _rows(any_engine, "SELECT source FROM music") == [("inline",)]
+    assert sorted(await _rows(any_engine, "SELECT kind, quality FROM media_cache")) == [
+        ("music", "any"),
+        ("slideshow", "any"),
+        ("video", "best"),
+        ("video_document", "best"),
+    ]
+    doors = await _rows(any_engine, "SELECT door, deliveries, silent, hevc FROM stats_daily_doors ORDER BY door")
+    assert doors == [("chat", 1, 0, 0), ("inline", 1, 0, 0)]  # the sound has no day before the horizon
+
+    # Another quality of the same post is a separate entry now; downgrading forgets it.
+    await _execute(
+        any_engine,
+        "INSERT INTO media_cache (video_id, kind, quality, file_ids) VALUES ('71', 'video', 'saver', '[\"s\"]')",
+    )
+    await downgrade_database(any_engine, "0002")
+    assert sorted(await _rows(any_engine, "SELECT video_id, kind FROM media_cache")) == [
+        ("71", "video"),
+        ("71", "video_document"),
+        ("73", "music"),
+        ("74", "slideshow"),
+    ]
+    assert await _rows(any_engine, "SELECT video_id, is_inline FROM videos ORDER BY id") == [
+        ("71", False),
+        ("72", True),
+    ]
+    await upgrade_database(any_engine, "0003")

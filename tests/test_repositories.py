@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.database import create_engine, create_session_factory, upgrade_database
+from data.kinds import DeliverySource, VideoQuality
 from data.models import Music, Video
 from data.repositories import Repositories
 from data.repositories.media_cache import CachedMedia
@@ -84,9 +85,9 @@ async def test_unknown_outcome_or_kind_is_refused_and_nothing_is_stored(
     assert await rows(sessions, Video) == []
 
 
-async def cached(repos: Repositories, post_id: str, kind: str) -> CachedMedia | None:
+async def cached(repos: Repositories, post_id: str, kind: str, *, quality: str | None = None) -> CachedMedia | None:
     """One kind's entry, read the way the delivery pipeline reads the cache."""
-    found = await repos.media_cache.first_of(post_id, (kind,))
+    found = await repos.media_cache.first_of(post_id, (kind,), quality=quality)
     return found[1] if found else None
 
 
@@ -148,3 +149,58 @@ async def test_register_returns_true_only_for_a_new_chat(repos: Repositories) ->
     profile = await repos.users.get(42)
     assert profile is not None
     assert (profile.language, profile.referral) == ("en", "ad1")
+
+
+async def test_deliveries_record_their_door_and_what_the_file_held(
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await repos.deliveries.record_video(
+        42, "7501", source=DeliverySource.GUEST, codec="hevc", height=720, has_audio=False
+    )
+    await repos.deliveries.record_video(42, "7502", source=DeliverySource.INLINE)
+    await repos.deliveries.record_video(42, "7503", is_inline=True)
+    await repos.deliveries.record_music(42, "7501", source=DeliverySource.GUEST)
+
+    stored = [(row.source, row.is_inline, row.codec, row.height, row.has_audio) for row in await rows(sessions, Video)]
+    assert stored == [
+        ("guest", False, "hevc", 720, False),
+        ("inline", True, None, None, None),
+        ("inline", True, None, None, None),
+    ]
+    assert [row.source for row in await rows(sessions, Music)] == ["guest"]
+
+
+async def test_video_cache_entries_are_kept_apart_by_quality(repos: Repositories) -> None:
+    await repos.media_cache.put("7601", "video", ["best-id"], {})
+    await repos.media_cache.put("7601", "video", ["saver-id"], {}, quality=VideoQuality.SAVER)
+
+    assert (await cached(repos, "7601", "video")).file_ids == ["best-id"]
+    assert (await cached(repos, "7601", "video", quality=VideoQuality.BEST)).file_ids == ["best-id"]
+    assert (await cached(repos, "7601", "video", quality=VideoQuality.SAVER)).file_ids == ["saver-id"]
+    assert await repos.media_cache.first_of("7601", ("video",), quality=VideoQuality.BALANCED) is None
+
+    await repos.media_cache.drop("7601", "video", quality=VideoQuality.SAVER)
+    assert await cached(repos, "7601", "video", quality=VideoQuality.SAVER) is None
+    assert (await cached(repos, "7601", "video")).file_ids == ["best-id"]
+
+
+async def test_kinds_without_renditions_are_shared_by_every_quality(repos: Repositories) -> None:
+    await repos.media_cache.put("7602", "slideshow", ["p1"], {}, quality=VideoQuality.SAVER)
+    await repos.media_cache.put("7602", "music", ["m1"], {})
+
+    found = await repos.media_cache.first_of("7602", ("video", "slideshow"), quality=VideoQuality.BEST)
+    assert found == ("slideshow", CachedMedia(file_ids=["p1"], meta={}))
+    assert (await cached(repos, "7602", "music", quality=VideoQuality.BALANCED)).file_ids == ["m1"]
+
+
+async def test_chat_settings_default_and_change(repos: Repositories) -> None:
+    await repos.users.register(42, "private", "en")
+    profile = await repos.users.get(42)
+    assert (profile.video_quality, profile.caption_description) == ("best", True)
+
+    await repos.users.set_video_quality(42, VideoQuality.SAVER)
+    await repos.users.set_caption_description(42, False)
+    profile = await repos.users.get(42)
+    assert (profile.video_quality, profile.caption_description) == ("saver", False)
+    with pytest.raises(ValueError):
+        await repos.users.set_video_quality(42, "4k")  # type: ignore[arg-type]

@@ -217,6 +217,12 @@ async def test_reliability_success_rate_error_kinds_and_percentiles(seeded, stat
     assert "7 of 9 attempts succeeded (77.8%)" in week
     assert cells(week, "Videos") == ["4", "900 ms", "1,500 ms"]
     assert cells(week, "Slideshows") == ["1", "2,500 ms", "2,500 ms"]
+    assert cells(day, "In chats") == ["3"]
+    assert cells(day, "Inline") == ["1"]
+    assert cells(day, "Guest mode") == ["1"]
+    assert "Silent videos: 1 · HEVC videos: 1" in day
+    assert cells(week, "In chats") == ["5"]
+    assert "Silent videos: 2 · HEVC videos: 2" in week
 
 
 # ---- graphs ----

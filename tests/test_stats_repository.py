@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.kinds import DeliverySource
 from data.models import Video
 from data.repositories.stats import (
     Audience,
@@ -127,6 +128,15 @@ async def test_reliability_success_rate_error_kinds_and_percentiles(stats_sessio
         Source.SLIDESHOW: Timing(1, 2500, 2500),
         Source.MUSIC: Timing(2, 400, 600),
     }
+
+
+async def test_reliability_counts_deliveries_by_door_and_silent_and_hevc_videos(stats_sessions) -> None:
+    day, week = await (await seeded(stats_sessions)).reliability()
+    assert day.doors == {DeliverySource.CHAT: 3, DeliverySource.INLINE: 1, DeliverySource.GUEST: 1}
+    assert (day.silent, day.hevc) == (1, 1)
+    # The week adds a rolled-up day: a silent HEVC video and a slideshow, both through the chat.
+    assert week.doors == {DeliverySource.CHAT: 5, DeliverySource.INLINE: 1, DeliverySource.GUEST: 1}
+    assert (week.silent, week.hevc) == (2, 2)
 
 
 async def test_daily_graph_has_24_hourly_buckets_ending_with_the_current_hour(stats_sessions) -> None:

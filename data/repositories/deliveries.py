@@ -6,6 +6,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.kinds import DeliverySource
 from data.models import MediaKind, Music, Outcome, Video
 
 OutcomeName = Literal["success", "failed"]
@@ -13,8 +14,9 @@ VideoKind = Literal["video", "slideshow"]
 
 _OUTCOMES = frozenset({Outcome.SUCCESS, Outcome.FAILED})
 _VIDEO_KINDS = frozenset({MediaKind.VIDEO, MediaKind.SLIDESHOW})
-# The column holds 32 characters; an over-long kind must not cost us the row.
+# The columns hold 32 and 16 characters; an over-long name must not cost us the row.
 _ERROR_KIND_LENGTH = 32
+_SHORT_NAME_LENGTH = 16
 
 
 class DeliveryRepository:
@@ -27,17 +29,24 @@ class DeliveryRepository:
         video_id: str,
         *,
         kind: VideoKind = "video",
+        source: DeliverySource | None = None,
         is_inline: bool = False,
         outcome: OutcomeName = "success",
         error_kind: str | None = None,
         size: int | None = None,
         duration_ms: int | None = None,
+        codec: str | None = None,
+        height: int | None = None,
+        has_audio: bool | None = None,
     ) -> None:
-        """A video or slideshow delivery (or a failed attempt at one)."""
+        """A video or slideshow delivery (or a failed attempt at one); `codec`, `height` and `has_audio` are
+        what the downloaded file was found to hold, None when it was not looked into."""
         if kind not in _VIDEO_KINDS:
             raise ValueError(f"unknown video kind {kind!r}")
-        row = Video(chat_id=chat_id, video_id=video_id, kind=kind, **_delivery(is_inline, outcome, error_kind))
+        row = Video(chat_id=chat_id, video_id=video_id, kind=kind, **_delivery(source, is_inline, outcome, error_kind))
         row.bytes, row.duration_ms = size, duration_ms
+        row.codec = codec[:_SHORT_NAME_LENGTH] if codec else None
+        row.height, row.has_audio = height, has_audio
         await self._add(row)
 
     async def record_music(
@@ -45,6 +54,7 @@ class DeliveryRepository:
         chat_id: int,
         video_id: str,
         *,
+        source: DeliverySource | None = None,
         is_inline: bool = False,
         outcome: OutcomeName = "success",
         error_kind: str | None = None,
@@ -52,9 +62,8 @@ class DeliveryRepository:
         duration_ms: int | None = None,
     ) -> None:
         """A sound delivery (or a failed attempt at one)."""
-        row = Music(
-            chat_id=chat_id, video_id=video_id, kind=MediaKind.MUSIC, **_delivery(is_inline, outcome, error_kind)
-        )
+        facts = _delivery(source, is_inline, outcome, error_kind)
+        row = Music(chat_id=chat_id, video_id=video_id, kind=MediaKind.MUSIC, **facts)
         row.bytes, row.duration_ms = size, duration_ms
         await self._add(row)
 
@@ -64,11 +73,18 @@ class DeliveryRepository:
             await session.commit()
 
 
-def _delivery(is_inline: bool, outcome: str, error_kind: str | None) -> dict[str, object]:
+def _delivery(
+    source: DeliverySource | None, is_inline: bool, outcome: str, error_kind: str | None
+) -> dict[str, object]:
+    """The shared columns. Without a `source`, `is_inline` tells it (the callers from before sources);
+    with one, `is_inline` follows it (an inline result is the only door that sets it)."""
     if outcome not in _OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
+    if source is None:
+        source = DeliverySource.INLINE if is_inline else DeliverySource.CHAT
     return {
-        "is_inline": is_inline,
+        "source": DeliverySource(source),
+        "is_inline": source == DeliverySource.INLINE,
         "outcome": outcome,
         "error_kind": error_kind[:_ERROR_KIND_LENGTH] if error_kind else None,
     }

@@ -1,4 +1,7 @@
-"""Telegram file ids of media already sent, by post id and kind, so a repeated link costs no download."""
+"""Telegram file ids of media already sent, by post id, kind and quality, so a repeated link costs no download.
+
+Video kinds are kept apart by the chat's video quality (best when not told); other kinds have no
+renditions and are stored under "any" whatever quality is passed (data/kinds.py `cache_quality`)."""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.kinds import cache_quality
 from data.models import MediaCache, utcnow
 from data.repositories.upsert import insert_for
 
@@ -22,15 +26,20 @@ class CachedMedia:
 
 
 class MediaCacheRepository:
-    """Kinds: "video", "video_document", "slideshow", "slideshow_document", "music"."""
+    """Kinds: data/kinds.py `CacheKind`; qualities: `VideoQuality` for video kinds, else "any"."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def first_of(self, video_id: str, kinds: Sequence[str]) -> tuple[str, CachedMedia] | None:
-        """The entry of the first of `kinds` (in that order) the post has, and its kind; one query for all."""
+    async def first_of(
+        self, video_id: str, kinds: Sequence[str], *, quality: str | None = None
+    ) -> tuple[str, CachedMedia] | None:
+        """The entry of the first of `kinds` (in that order) the post has in `quality`, and its kind; one query."""
+        keys = [(kind, cache_quality(kind, quality)) for kind in kinds]
         columns = (MediaCache.kind, MediaCache.file_ids, MediaCache.meta)
-        query = select(*columns).where(MediaCache.video_id == video_id, MediaCache.kind.in_(kinds))
+        query = select(*columns).where(
+            MediaCache.video_id == video_id, tuple_(MediaCache.kind, MediaCache.quality).in_(keys)
+        )
         async with self._sessions() as session:
             rows = {row.kind: row for row in await session.execute(query) if row.file_ids}
         for kind in kinds:
@@ -38,21 +47,35 @@ class MediaCacheRepository:
                 return kind, CachedMedia(file_ids=list(rows[kind].file_ids), meta=dict(rows[kind].meta or {}))
         return None
 
-    async def put(self, video_id: str, kind: str, file_ids: list[str], meta: dict[str, Any] | None = None) -> None:
+    async def put(
+        self,
+        video_id: str,
+        kind: str,
+        file_ids: list[str],
+        meta: dict[str, Any] | None = None,
+        *,
+        quality: str | None = None,
+    ) -> None:
         """Store or replace the entry (a fresh upload after a stale file id replaces the old ids)."""
         if not file_ids:
             raise ValueError("a cache entry needs at least one file id")
         values = {"file_ids": list(file_ids), "meta": dict(meta or {}), "created_at": utcnow()}
+        key = {"video_id": video_id, "kind": kind, "quality": cache_quality(kind, quality)}
         async with self._sessions() as session:
-            statement = insert_for(session, MediaCache).values(video_id=video_id, kind=kind, **values)
+            statement = insert_for(session, MediaCache).values(**key, **values)
             statement = statement.on_conflict_do_update(
-                index_elements=[MediaCache.video_id, MediaCache.kind], set_=values
+                index_elements=[MediaCache.video_id, MediaCache.kind, MediaCache.quality], set_=values
             )
             await session.execute(statement)
             await session.commit()
 
-    async def drop(self, video_id: str, kind: str) -> None:
+    async def drop(self, video_id: str, kind: str, *, quality: str | None = None) -> None:
         """Forget an entry whose file ids Telegram no longer accepts."""
+        entry = (
+            MediaCache.video_id == video_id,
+            MediaCache.kind == kind,
+            MediaCache.quality == cache_quality(kind, quality),
+        )
         async with self._sessions() as session:
-            await session.execute(delete(MediaCache).where(MediaCache.video_id == video_id, MediaCache.kind == kind))
+            await session.execute(delete(MediaCache).where(*entry))
             await session.commit()

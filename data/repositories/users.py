@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from data.kinds import VideoQuality
 from data.models import User, utcnow
 from data.repositories.records import record_from_row
 from data.repositories.upsert import insert_for
@@ -20,6 +21,8 @@ class ChatProfile:
     chat_type: str
     language: str | None
     file_mode: bool
+    video_quality: str
+    caption_description: bool
     blocked: bool
     registered_at: datetime
     referral: str | None
@@ -64,6 +67,12 @@ class UserRepository:
 
     async def set_file_mode(self, chat_id: int, file_mode: bool) -> None:
         await self._update(chat_id, file_mode=file_mode)
+
+    async def set_video_quality(self, chat_id: int, quality: VideoQuality) -> None:
+        await self._update(chat_id, video_quality=VideoQuality(quality))
+
+    async def set_caption_description(self, chat_id: int, on: bool) -> None:
+        await self._update(chat_id, caption_description=on)
 
     async def mark_blocked(self, chat_id: int) -> None:
         await self._update(chat_id, blocked=True)

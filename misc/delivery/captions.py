@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Any
 
@@ -30,6 +30,9 @@ class PostCaption:
     @classmethod
     def from_meta(cls, meta: dict[str, Any]) -> PostCaption:
         return cls(url=meta.get("url", ""), author=meta.get("author", ""), description=meta.get("description", ""))
+
+    def without_description(self) -> PostCaption:
+        return replace(self, description="")
 
     def render(self, locales: Locales, lang: str, bot_tag: str) -> str:
         link = f'<a href="{escape(self.url)}">TikTok</a>'

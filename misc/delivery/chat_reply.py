@@ -1,7 +1,7 @@
 """The destination of links in chats and of sound presses: replies in the chat the request came from.
 
 Progress shows as reactions on the message replied to (👀, 👨‍💻, cleared or 😢); a failure is told by
-the `FailureReporter` (a localized message in private chats, the reaction alone in groups).
+the `FailureReporter` (a localized message in private chats; in groups 😢 and a note only the requester sees).
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ class ChatReply:
     lang: str
     status: StatusDisplay  # usually reactions on `reply_to`
     file_mode: bool = False
+    caption_description: bool = True  # off: captions leave the post's description out
     source: DeliverySource = DeliverySource.CHAT
     turn: ReplyTurn | None = None  # one of several links of a message: shows nothing before the previous one
+    requester_user_id: int | None = None  # in groups, who is told privately why a delivery failed
 
     @property
     def is_private(self) -> bool:
@@ -62,7 +64,7 @@ class ChatReply:
         await self._my_turn()
         await self.failures.report(
             chat_id=self.chat_id, chat_type=self.chat_type, lang=self.lang, kind=kind,
-            status=self.status, reply_to_message=self.reply_to,
+            status=self.status, reply_to_message=self.reply_to, receiver_user_id=self.requester_user_id,
         )  # fmt: skip
 
     async def before_download(self) -> None:
@@ -71,7 +73,7 @@ class ChatReply:
     # --- media ---
     async def send_video(self, video: VideoPayload, caption: PostCaption, post_id: str) -> Delivered:
         sender = self.services.sender
-        text = await self.services.render_caption(caption, self.lang)
+        text = await self._caption(caption)
         keyboard = self._keyboard(post_id)
         await self._my_turn()
         if self.file_mode:
@@ -92,7 +94,7 @@ class ChatReply:
         await self._my_turn()
         send = sender.send_documents if self.file_mode else sender.send_photos
         delivered = await send(self.chat_id, shown, reply_to_message=self.reply_to)
-        text = await self.services.render_caption(caption, self.lang)
+        text = await self._caption(caption)
         if len(shown) < total:
             note = self.services.locales.text(self.lang, "group_images_note", shown=len(shown), total=total)
             text = f"{text}\n\n{note}"
@@ -102,6 +104,10 @@ class ChatReply:
     async def send_audio(self, audio: AudioPayload) -> Delivered:
         await self._my_turn()
         return await self.services.sender.send_audio(self.chat_id, audio, reply_to_message=self.reply_to)
+
+    async def _caption(self, caption: PostCaption) -> str:
+        shown = caption if self.caption_description else caption.without_description()
+        return await self.services.render_caption(shown, self.lang)
 
     async def _my_turn(self) -> None:
         if self.turn is not None:

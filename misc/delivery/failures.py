@@ -1,4 +1,5 @@
-"""One place where a failed delivery reaches the user: a localized message in private chats, 😢 in groups.
+"""One place where a failed delivery reaches the user: a localized message in private chats; in groups 😢
+and the same text as a private note that only the sender sees (where Telegram refuses it, 😢 alone).
 
 A chat whose user blocked the bot (403) is marked blocked and told nothing more.
 """
@@ -35,12 +36,16 @@ class FailureReporter:
         kind: ErrorKind,
         status: StatusDisplay,
         reply_to_message: int | None,
+        receiver_user_id: int | None = None,
     ) -> None:
         if kind == ErrorKind.BLOCKED:
             await self.mark_blocked(chat_id)
             return
         await status.failed()
         if chat_type != ChatType.PRIVATE:
+            if receiver_user_id is not None:
+                text = self._texts.text(lang, kind)
+                await self._sender.send_private_note(chat_id, receiver_user_id, text, reply_to_message=reply_to_message)
             return
         try:
             await self._sender.send_text(chat_id, self._texts.text(lang, kind), reply_to_message=reply_to_message)

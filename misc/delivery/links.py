@@ -37,6 +37,7 @@ class LinkRequest:
     link: str
     lang: str
     file_mode: bool = False
+    caption_description: bool = True  # the chat's setting: captions carry the post's description
 
     @property
     def is_private(self) -> bool:
@@ -103,7 +104,8 @@ class LinkDelivery:
     def _reply(self, request: LinkRequest, status: StatusDisplay, turn: ReplyTurn | None) -> ChatReply:
         return ChatReply(
             self._services, self._failures, request.chat_id, request.chat_type, request.message_id, request.lang,
-            status, file_mode=request.file_mode, turn=turn,
+            status, file_mode=request.file_mode, caption_description=request.caption_description, turn=turn,
+            requester_user_id=request.user_id,
         )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
-from data.kinds import CacheKind, DeliverySource, ErrorKind, MediaKind, Outcome
+from data.kinds import CacheKind, DeliverySource, ErrorKind, MediaKind, Outcome, VideoQuality
 from data.locales import Locales
 from data.repositories import Repositories
 from data.repositories.media_cache import CachedMedia
@@ -35,6 +35,15 @@ _STALE_FILE_MARKERS = ("wrong file identifier", "file_reference", "wrong remote 
 def is_stale_file_error(error: TelegramBadRequest) -> bool:
     description = error.message.lower()
     return any(marker in description for marker in _STALE_FILE_MARKERS)
+
+
+@dataclass(frozen=True, slots=True)
+class VideoProbe:
+    """What a look inside a downloaded video found (None: not looked into)."""
+
+    codec: str | None = None
+    height: int | None = None
+    has_audio: bool | None = None
 
 
 def ms_since(started: float) -> float:
@@ -63,26 +72,39 @@ class DeliveryServices:
         return caption.render(self.locales, lang, await self.bot_tag())
 
     # --- the media cache ---
-    async def cached(self, post_id: str, cache_kind: CacheKind) -> CachedMedia | None:
+    # `quality` is the chat's video quality; it keys video kinds only (None: best), see data/kinds.py.
+    async def cached(
+        self, post_id: str, cache_kind: CacheKind, *, quality: VideoQuality | None = None
+    ) -> CachedMedia | None:
         """The entry, or None when there is none (or the database is away)."""
-        found = await self.first_cached(post_id, (cache_kind,))
+        found = await self.first_cached(post_id, (cache_kind,), quality=quality)
         return found[1] if found else None
 
     async def first_cached(
-        self, post_id: str, cache_kinds: Sequence[CacheKind]
+        self, post_id: str, cache_kinds: Sequence[CacheKind], *, quality: VideoQuality | None = None
     ) -> tuple[CacheKind, CachedMedia] | None:
         """The first of `cache_kinds` the post has in the cache, and its kind; None as for `cached`."""
         if not post_id:
             return None
-        found = await best_effort(self.repos.media_cache.first_of(post_id, cache_kinds), None, "cache lookup")
+        lookup = self.repos.media_cache.first_of(post_id, cache_kinds, quality=quality)
+        found = await best_effort(lookup, None, "cache lookup")
         return (CacheKind(found[0]), found[1]) if found else None
 
-    async def remember(self, post_id: str, cache_kind: CacheKind, file_ids: list[str], meta: dict[str, Any]) -> None:
+    async def remember(
+        self,
+        post_id: str,
+        cache_kind: CacheKind,
+        file_ids: list[str],
+        meta: dict[str, Any],
+        *,
+        quality: VideoQuality | None = None,
+    ) -> None:
         if file_ids:
-            await best_effort(self.repos.media_cache.put(post_id, cache_kind, file_ids, meta), None, "cache update")
+            update = self.repos.media_cache.put(post_id, cache_kind, file_ids, meta, quality=quality)
+            await best_effort(update, None, "cache update")
 
-    async def forget(self, post_id: str, cache_kind: CacheKind) -> None:
-        await best_effort(self.repos.media_cache.drop(post_id, cache_kind), None, "cache drop")
+    async def forget(self, post_id: str, cache_kind: CacheKind, *, quality: VideoQuality | None = None) -> None:
+        await best_effort(self.repos.media_cache.drop(post_id, cache_kind, quality=quality), None, "cache drop")
 
     # --- statistics ---
     async def record(
@@ -96,11 +118,12 @@ class DeliveryServices:
         error_kind: ErrorKind | None = None,
         size: int | None = None,
         duration_ms: int | None = None,
+        probe: VideoProbe | None = None,
     ) -> None:
-        """One row in `music` for a sound, in `videos` for anything else."""
+        """One row in `music` for a sound, in `videos` for anything else (with what `probe` found in the file)."""
         deliveries = self.repos.deliveries
         facts: dict[str, Any] = {
-            "is_inline": source is DeliverySource.INLINE,
+            "source": source,
             "outcome": outcome,
             "error_kind": error_kind,
             "size": size,
@@ -109,5 +132,8 @@ class DeliveryServices:
         if kind is MediaKind.MUSIC:
             recording = deliveries.record_music(chat_id, post_id, **facts)
         else:
-            recording = deliveries.record_video(chat_id, post_id, kind=kind, **facts)
+            found = probe or VideoProbe()
+            recording = deliveries.record_video(
+                chat_id, post_id, kind=kind, codec=found.codec, height=found.height, has_audio=found.has_audio, **facts
+            )
         await best_effort(recording, None, "delivery record")

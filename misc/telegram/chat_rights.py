@@ -1,6 +1,7 @@
 """Who may change a chat's settings: anyone in a private chat, only admins in a group.
 
 An anonymous admin writes as the group itself (`sender_chat` is the chat); that counts as an admin.
+A member who is refused is told so privately; the group sees nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import logging
 from aiogram import Bot
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Chat, User
+from aiogram.types import Chat, Message, User
+
+from misc.telegram.media_sender import MediaSender
 
 logger = logging.getLogger("tt-bot.rights")
 
@@ -30,3 +33,10 @@ async def may_change_settings(bot: Bot, chat: Chat, user: User | None, sender_ch
         logger.info("admin check failed in chat %s: %s", chat.id, error)
         return False
     return member.status in ADMIN_STATUSES
+
+
+async def refuse_privately(sender: MediaSender, message: Message, text: str) -> None:
+    """The refusal as a note only the member who asked sees; where Telegram refuses that, nothing."""
+    if message.from_user is None:
+        return
+    await sender.send_private_note(message.chat.id, message.from_user.id, text, reply_to_message=message.message_id)

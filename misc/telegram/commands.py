@@ -7,7 +7,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from data.locales import Locales
 
-COMMANDS = ("start", "help", "mode", "lang")
+COMMANDS = ("start", "help", "settings", "mode", "lang")
 
 
 async def set_command_menu(bot: Bot, locales: Locales) -> None:

@@ -23,6 +23,16 @@ class LanguageChoice(CallbackData, prefix="lang"):
     code: str
 
 
+class SettingsAction(CallbackData, prefix="settings"):
+    """A button of the /settings message: `settings:<name>:<value>`, at most ~30 bytes.
+
+    open (from /start's welcome: send the menu), langs and main (switch the keyboard in place),
+    lang:<code>, mode:file|video, quality:best|balanced|saver, desc:on|off."""
+
+    name: str
+    value: str = ""
+
+
 class RetryLink(CallbackData, prefix="retry"):
     """The "Try again" button after a full queue: bound to the user who sent the link and to their message."""
 

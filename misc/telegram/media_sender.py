@@ -8,13 +8,16 @@ and return `Delivered` (file ids for the media cache, the messages sent). Replie
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias, TypeVar
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import (
     BufferedInputFile,
+    EphemeralMessageParameters,
     FSInputFile,
     InlineKeyboardMarkup,
     InputFile,
@@ -27,6 +30,8 @@ from aiogram.types import (
 
 from misc.telegram.thumbnails import Thumbnailer
 from tiktok_api.models import MediaFile, MusicInfo, VideoInfo
+
+logger = logging.getLogger("tt-bot.sender")
 
 # Telegram: an album holds 2-10 items; a single item goes as a plain photo or document.
 ALBUM_SIZE = 10
@@ -221,6 +226,27 @@ class MediaSender:
             reply_parameters=reply_to(reply_to_message),
             link_preview_options=_NO_PREVIEW,
         )
+
+    async def send_private_note(
+        self, chat_id: int, receiver_user_id: int, text: str, *, reply_to_message: int | None = None
+    ) -> bool:
+        """A message in a group that only `receiver_user_id` sees (Bot API 10.2 ephemeral messages).
+
+        False when Telegram refuses it (400: not allowed there, the user left, the message replied to is
+        gone; 403): the caller has then said all it can, e.g. with a reaction."""
+        try:
+            await self._bot.send_message(
+                chat_id,
+                text,
+                ephemeral_message_parameters=EphemeralMessageParameters(receiver_user_id=receiver_user_id),
+                # Telegram treats allow_sending_without_reply as False for ephemeral messages.
+                reply_parameters=ReplyParameters(message_id=reply_to_message) if reply_to_message else None,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except (TelegramBadRequest, TelegramForbiddenError) as error:
+            logger.info("private note to user %s in chat %s refused: %s", receiver_user_id, chat_id, error.message)
+            return False
+        return True
 
 
 def _delivered(messages: list[Message], file_ids: list[str | None]) -> Delivered:

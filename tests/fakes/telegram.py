@@ -13,6 +13,7 @@ without downloading (their bytes are empty); webhook URLs may be plain http on a
 from __future__ import annotations
 
 import asyncio
+import copy
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -23,14 +24,17 @@ from typing import Any, Self
 from aiohttp import web
 
 from tests.fakes import telegram_methods_edit, telegram_methods_misc, telegram_methods_send
+from tests.fakes.telegram_ephemeral import is_ephemeral_send as _is_ephemeral
 from tests.fakes.telegram_failures import FailurePlan, ParamsPredicate
 from tests.fakes.telegram_files import LOCAL_UPLOAD_LIMIT
 from tests.fakes.telegram_gateway import Misbehaviour, MisbehaviourPlan, broken_answer
+from tests.fakes.telegram_markup import auto_entities
 from tests.fakes.telegram_request import ParsedRequest, read_api_request_safely
 from tests.fakes.telegram_state import FakeBotState, MethodRequest
 from tests.fakes.telegram_types import ApiCall, ApiError, UploadedFile
 from tests.fakes.telegram_updates import Pulse
 from tests.fakes.telegram_users import Sender, UserActions
+from tests.fakes.telegram_validation import text_fields
 from tests.fakes.telegram_webhook import WebhookSender
 
 __all__ = ["ApiCall", "ApiError", "FakeTelegram", "Misbehaviour", "UploadedFile"]
@@ -273,6 +277,10 @@ class FakeTelegram:
         """Messages the bot sent into the chat that still exist, oldest first."""
         return self._state.chats.bot_messages(chat_id)
 
+    def ephemeral_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Ephemeral messages the bot sent into the group, oldest first; each names its `receiver_user`."""
+        return copy.deepcopy(self._state.ephemeral.get(chat_id, []))
+
     def reactions(self, chat_id: int, message_id: int) -> list[dict[str, str]]:
         return self._state.reactions.current(chat_id, message_id)
 
@@ -382,6 +390,32 @@ class FakeTelegram:
             chat_id, "document", Sender(**sender), caption=caption, data=data, file_name=file_name
         )
 
+    def guest_message(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int,
+        chat_type: str = "supergroup",
+        language_code: str = "en",
+        reply_to: int | dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Guest mode: the user mentions the bot in a chat it is not a member of (the `guest_message`
+        update, with `guest_query_id`); `reply_to` is a message of that chat (see `unseen_message`)."""
+        sender = Sender(user_id, chat_type, language_code, reply_to=reply_to)
+        return self._users.guest_message(chat_id, text, sender)
+
+    def unseen_message(
+        self, chat_id: int, text: str, *, user_id: int, chat_type: str = "supergroup", language_code: str = "en"
+    ) -> dict[str, Any]:
+        """Someone writes in a chat the bot is not a member of: no update, but a guest message can reply to it."""
+        sender = Sender(user_id, chat_type, language_code)
+        return self._users.unseen_message(chat_id, text_fields(text, auto_entities(text, [])), sender)
+
+    def guest_answer(self, guest_query_id: str) -> str | None:
+        """The inline_message_id of the bot's answer to a guest message, once answered."""
+        return self._state.queries.guest_answers.get(guest_query_id)
+
     def delete_user_message(self, chat_id: int, message_id: int) -> None:
         """The user deleted the message: replies to it then need allow_sending_without_reply."""
         if not self._state.chats.delete(chat_id, message_id):
@@ -472,6 +506,12 @@ class FakeTelegram:
     def misbehave_next(self, method: str, kind: Misbehaviour, *, times: int | None = 1, chat_id: Any = None) -> None:
         """The next `times` calls of `method` (to `chat_id` if given) get a gateway's non-answer, unexecuted."""
         self._misbehaviours.add(method, kind, times=times, chat_id=chat_id)
+
+    def refuse_ephemeral_messages(
+        self, code: int = 400, description: str = "Bad Request: EPHEMERAL_MESSAGES_UNAVAILABLE"
+    ) -> None:
+        """Every send of an ephemeral message fails from now on, as where Telegram does not allow them."""
+        self._failures.add("sendMessage", code, description, times=None, predicate=_is_ephemeral)
 
     def clear_failures(self) -> None:
         self._failures.clear()

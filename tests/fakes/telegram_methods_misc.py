@@ -11,6 +11,7 @@ from tests.fakes.telegram_files import CLOUD_DOWNLOAD_LIMIT
 from tests.fakes.telegram_queries import QUERY_EXPIRED
 from tests.fakes.telegram_state import FakeBotState, MethodRequest
 from tests.fakes.telegram_types import bad_request
+from tests.fakes.telegram_users import inline_message_content
 from tests.fakes.telegram_validation import (
     CALLBACK_ANSWER_LIMIT,
     check_commands,
@@ -124,6 +125,17 @@ def answer_inline_query(state: FakeBotState, request: MethodRequest) -> bool:
     return True
 
 
+def answer_guest_query(state: FakeBotState, request: MethodRequest) -> dict[str, str]:
+    """Guest mode: the one answer to a guest message, sent into its chat as an inline message of the bot
+    (SentGuestMessage); it can be edited later by its inline_message_id like a chosen inline result."""
+    [result] = check_inline_results([request.json("result")])
+    _check_result_files(state, result)
+    content = inline_message_content(state, result)
+    inline_message_id = state.queries.answer_guest_query(request.require("guest_query_id"))
+    state.queries.inline_messages[inline_message_id] = content
+    return {"inline_message_id": inline_message_id}
+
+
 _RESULT_FILE_IDS = {
     "photo_file_id": "photo", "video_file_id": "video", "audio_file_id": "audio", "voice_file_id": "voice",
     "document_file_id": "document", "gif_file_id": "animation", "mpeg4_file_id": "animation",
@@ -222,6 +234,7 @@ METHODS = {
     "deleteMyCommands": delete_my_commands,
     "answerCallbackQuery": answer_callback_query,
     "answerInlineQuery": answer_inline_query,
+    "answerGuestQuery": answer_guest_query,
     "getChat": get_chat,
     "getChatMember": get_chat_member,
     "getChatAdministrators": get_chat_administrators,

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from tests.fakes.telegram_chats import content_of
+from tests.fakes.telegram_ephemeral import ephemeral_message, receiver_of
 from tests.fakes.telegram_media import input_media_request, top_level_request
 from tests.fakes.telegram_state import FakeBotState, MethodRequest
 from tests.fakes.telegram_types import ApiError, bad_request
@@ -23,6 +24,10 @@ def send_message(state: FakeBotState, request: MethodRequest) -> dict[str, Any]:
     chat = state.target_chat(request)
     text, entities = formatted_text(request.get("text"), request.get("parse_mode"), request.json("entities"))
     markup = inline_keyboard(request.json("reply_markup"))
+    content = text_fields(text, entities) | ({"reply_markup": markup} if markup is not None else {})
+    receiver_id = receiver_of(request)
+    if receiver_id is not None:
+        return ephemeral_message(state, chat, request, receiver_id, content)
     reply_to = state.reply_target(chat, request)
     return state.new_bot_message(chat, text_fields(text, entities), reply_to=reply_to, reply_markup=markup)
 

@@ -26,6 +26,7 @@ class QueryStore:
         self._callbacks: dict[str, bool] = {}  # id -> answered
         self._inline_queries: dict[str, InlineQueryRecord] = {}
         self.inline_messages: dict[str, dict[str, Any]] = {}  # inline_message_id -> message-like content
+        self.guest_answers: dict[str, str | None] = {}  # guest_query_id -> inline_message_id of the answer
 
     def new_callback_query(self) -> str:
         query_id = str(next(self._numbers))
@@ -58,6 +59,19 @@ class QueryStore:
                 if str(result.get("id")) == result_id:
                     return result
         return None
+
+    def new_guest_query(self) -> str:
+        query_id = str(next(self._numbers))
+        self.guest_answers[query_id] = None
+        return query_id
+
+    def answer_guest_query(self, query_id: Any) -> str:
+        """A guest query is answered once, by one message that is an inline message of the bot."""
+        if str(query_id) not in self.guest_answers or self.guest_answers[str(query_id)] is not None:
+            raise bad_request(QUERY_EXPIRED)
+        inline_message_id = self.new_inline_message_id()
+        self.guest_answers[str(query_id)] = inline_message_id
+        return inline_message_id
 
     @staticmethod
     def new_inline_message_id() -> str:

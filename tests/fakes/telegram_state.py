@@ -73,6 +73,7 @@ class FakeBotState:
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
     local_dir: Path | None = None
+    ephemeral: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # chat id -> ephemeral messages
     clock: Callable[[], float] = time.time
 
     @classmethod

@@ -87,6 +87,13 @@ class UserActions:
         return self.message(chat_id, content, sender)
 
     def message(self, chat_id: int, content: dict[str, Any], sender: Sender) -> dict[str, Any]:
+        message = self.unseen_message(chat_id, content, sender)
+        if self._bot_sees(message["chat"], message):
+            self.state.updates.add({"channel_post" if message["chat"]["type"] == "channel" else "message": message})
+        return message
+
+    def unseen_message(self, chat_id: int, content: dict[str, Any], sender: Sender) -> dict[str, Any]:
+        """A message the bot gets no update for (as in a chat it is not a member of)."""
         chat = self._chat(chat_id, sender)
         message: dict[str, Any] = {"message_id": self.state.chats.next_message_id(chat_id)}
         message |= self._author(chat, sender)
@@ -96,9 +103,16 @@ class UserActions:
             message["reply_to_message"] = reply_to
         message |= content
         self.state.chats.add(message, by_bot=False)
-        if self._bot_sees(chat, message):
-            self.state.updates.add({"channel_post" if chat["type"] == "channel" else "message": message})
         return message
+
+    def guest_message(self, chat_id: int, text: str, sender: Sender) -> dict[str, Any]:
+        """Guest mode (Bot API 10.0): a user mentions the bot in a chat it is not a member of; the bot gets
+        this one message, with a `guest_query_id` to answer through answerGuestQuery."""
+        content = text_fields(text, auto_entities(text, []))
+        message = self.unseen_message(chat_id, content, sender)
+        message["guest_query_id"] = self.state.queries.new_guest_query()
+        self.state.chats.replace(message)
+        return self.state.updates.add({"guest_message": message})
 
     def _chat(self, chat_id: int, sender: Sender) -> dict[str, Any]:
         chat_type = sender.chat_type
@@ -208,30 +222,33 @@ class UserActions:
         if result.get("reply_markup"):
             # Telegram creates an addressable inline message only for results with a keyboard.
             message_id = inline_message_id or self.state.queries.new_inline_message_id()
-            self.state.queries.inline_messages[message_id] = self._inline_content(result)
+            self.state.queries.inline_messages[message_id] = inline_message_content(self.state, result)
             chosen["inline_message_id"] = message_id
         elif inline_message_id is not None:
             raise ValueError("a result without reply_markup creates no inline message")
         return self.state.updates.add({"chosen_inline_result": chosen})
-
-    def _inline_content(self, result: dict[str, Any]) -> dict[str, Any]:
-        message_content = result.get("input_message_content") or {}
-        if "message_text" in message_content:
-            text, entities = formatted_text(
-                message_content["message_text"], message_content.get("parse_mode"), message_content.get("entities")
-            )
-            content = text_fields(text, entities)
-        else:
-            kind, file_key, url_key = _RESULT_MEDIA[result["type"]]
-            reference = result.get(file_key) or (result.get(url_key) if url_key else None)
-            details = {"width": result.get(f"{result['type']}_width"), "height": result.get(f"{result['type']}_height")}
-            media = self.state.media.build(MediaRequest(kind, reference, "", details), {})
-            caption = formatted_caption(result.get("caption"), result.get("parse_mode"), result.get("caption_entities"))
-            content = {kind: media} | caption
-        return content | {"reply_markup": inline_keyboard(result["reply_markup"])}
 
 
 def _require_button(markup: dict[str, Any] | None, data: str) -> None:
     buttons = [b.get("callback_data") for row in (markup or {}).get("inline_keyboard", []) for b in row]
     if data not in buttons:
         raise LookupError(f"the message has no button with callback_data {data!r}; it has {buttons}")
+
+
+def inline_message_content(state: FakeBotState, result: dict[str, Any]) -> dict[str, Any]:
+    """What the inline message made from an offered result shows."""
+    message_content = result.get("input_message_content") or {}
+    if "message_text" in message_content:
+        text, entities = formatted_text(
+            message_content["message_text"], message_content.get("parse_mode"), message_content.get("entities")
+        )
+        content = text_fields(text, entities)
+    else:
+        kind, file_key, url_key = _RESULT_MEDIA[result["type"]]
+        reference = result.get(file_key) or (result.get(url_key) if url_key else None)
+        details = {"width": result.get(f"{result['type']}_width"), "height": result.get(f"{result['type']}_height")}
+        media = state.media.build(MediaRequest(kind, reference, "", details), {})
+        caption = formatted_caption(result.get("caption"), result.get("parse_mode"), result.get("caption_entities"))
+        content = {kind: media} | caption
+    markup = inline_keyboard(result.get("reply_markup"))
+    return content | ({"reply_markup": markup} if markup else {})

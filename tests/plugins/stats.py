@@ -74,6 +74,9 @@ class Delivery:
     is_inline: bool = False
     size: int | None = None
     duration_ms: int | None = None
+    source: str | None = None  # the door; None: inline when `is_inline`, else chat
+    codec: str | None = None
+    has_audio: bool | None = None
 
 
 def _minutes(n: float) -> timedelta:
@@ -98,13 +101,13 @@ KNOWN_USERS = [
     (-1002, "group", None, None, False, False, _days(20)),
 ]
 KNOWN_VIDEOS = [
-    Delivery(101, "video", "success", _minutes(30), size=1000, duration_ms=1200),
+    Delivery(101, "video", "success", _minutes(30), size=1000, duration_ms=1200, codec="h264", has_audio=False),
     Delivery(101, "video", "success", _hours(5), is_inline=True, size=2000, duration_ms=800),
     Delivery(101, "slideshow", "success", _days(2), size=3000, duration_ms=2500),
     Delivery(102, "video", "failed", _hours(3), error_kind="deleted", duration_ms=300),
-    Delivery(102, "video", "success", _days(3), size=4000, duration_ms=1500),
+    Delivery(102, "video", "success", _days(3), size=4000, duration_ms=1500, codec="hevc", has_audio=False),
     Delivery(103, "video", "success", _days(45), size=500, duration_ms=3000),
-    Delivery(-1001, "video", "success", _hours(1), size=6000, duration_ms=900),
+    Delivery(-1001, "video", "success", _hours(1), size=6000, duration_ms=900, source="guest", codec="hevc"),
     Delivery(-1001, "slideshow", "failed", _minutes(50), error_kind="network", duration_ms=5000),
     Delivery(-1002, "video", "success", _days(20), size=7000, duration_ms=2000),
     Delivery(104, "video", "failed", _days(10), error_kind="network", duration_ms=100),
@@ -140,7 +143,10 @@ async def seed_known_rows(sessions: async_sessionmaker[AsyncSession], now: datet
 
 
 def delivery_row(model: type[Video] | type[Music], delivery: Delivery, now: datetime, video_id: str) -> Video | Music:
+    probed = {"codec": delivery.codec, "has_audio": delivery.has_audio} if model is Video else {}
     return model(
+        **probed,
+        source=delivery.source or ("inline" if delivery.is_inline else "chat"),
         chat_id=delivery.chat_id,
         video_id=video_id,
         kind=delivery.kind,

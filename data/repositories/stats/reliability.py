@@ -13,11 +13,13 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ColumnElement, Select
 
+from data.kinds import DeliverySource
 from data.models import Music, Outcome, Video
 from data.repositories.stats.reports import Period, ReliabilityReport, Source, Timing
-from data.repositories.stats.sql import Snapshot, attempts, constant
-from data.repositories.stats.tables import daily_deliveries
+from data.repositories.stats.sql import Snapshot, attempts, constant, delivered, door_tally
+from data.repositories.stats.tables import daily_deliveries, daily_doors
 
+_DOORS = frozenset(DeliverySource)
 # (table, its rows of this source) for every source.
 _SOURCE_ROWS = {
     Source.VIDEO: (Video, Video.kind == constant(Source.VIDEO)),
@@ -48,12 +50,37 @@ class ReliabilityQueries:
             timing = await self._timing(source, since)
             if timing is not None:
                 timings[source] = timing
+        doors, silent, hevc = await self._doors(period)
         return ReliabilityReport(
             period=period,
             attempts=attempted,
             succeeded=succeeded,
             errors=sorted(errors.items(), key=lambda item: (-item[1], item[0] or "")),
             timings=timings,
+            doors=doors,
+            silent=silent,
+            hevc=hevc,
+        )
+
+    async def _doors(self, period: Period) -> tuple[dict[DeliverySource, int], int, int]:
+        """Successful deliveries per door, and how many videos among them were silent or HEVC."""
+        window = self._snapshot.window(period)
+        raw = attempts(window.raw_since)
+        parts: list[Select] = [select(raw.c.door, *door_tally(raw)).where(delivered(raw)).group_by(raw.c.door)]
+        if window.uses_rollups:
+            table = daily_doors.c
+            rolled = select(table.door, table.deliveries, table.silent, table.hevc)
+            if window.from_day is not None:
+                rolled = rolled.where(table.day >= window.from_day)
+            parts.append(rolled)
+        both = union_all(*parts).subquery()
+        sums = (func.sum(both.c[name]) for name in ("deliveries", "silent", "hevc"))
+        rows = (await self._session.execute(select(both.c.door, *sums).group_by(both.c.door))).all()
+        doors = {DeliverySource(door): int(n) for door, n, _, _ in rows if door in _DOORS}
+        return (
+            {door: doors[door] for door in DeliverySource if door in doors},
+            sum(int(silent) for _, _, silent, _ in rows),
+            sum(int(hevc) for _, _, _, hevc in rows),
         )
 
     async def _outcomes(self, period: Period) -> list[tuple[str, str, int]]:

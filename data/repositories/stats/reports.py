@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from data.kinds import DeliverySource
 from data.models import MediaKind
 
 
@@ -108,6 +109,10 @@ class ReliabilityReport:
     succeeded: int
     errors: list[tuple[str | None, int]]
     timings: dict[Source, Timing]
+    # Successful deliveries by door (chat, inline, guest), and the silent and HEVC videos among them.
+    doors: dict[DeliverySource, int] = field(default_factory=dict)
+    silent: int = 0
+    hevc: int = 0
 
 
 @dataclass(frozen=True, slots=True)

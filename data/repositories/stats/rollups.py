@@ -21,12 +21,15 @@ from data.repositories.stats.sql import (
     audience_of_chat,
     audience_of_user,
     constant,
+    delivered,
+    door_tally,
     midnight,
 )
 from data.repositories.stats.tables import (
     ROLLUP_TABLES,
     chat_activity,
     daily_deliveries,
+    daily_doors,
     daily_registrations,
     last_active_days,
     rollup_progress,
@@ -110,6 +113,9 @@ async def _roll_up(session: AsyncSession, sql: Dialect, since: datetime, until: 
     deliveries = select(*keys, func.count(), func.coalesce(func.sum(raw.c.bytes), 0)).group_by(*keys)
     columns = ["day", "source", "audience", "outcome", "error_kind", "is_inline", "deliveries", "bytes"]
     await session.execute(daily_deliveries.insert().from_select(columns, deliveries))
+
+    doors = select(day, raw.c.door, *door_tally(raw)).where(delivered(raw)).group_by(day, raw.c.door)
+    await session.execute(daily_doors.insert().from_select(["day", "door", "deliveries", "silent", "hevc"], doors))
 
     per_chat = select(raw.c.chat_id, func.count(), func.max(day)).group_by(raw.c.chat_id)
     upsert = insert_for(session, chat_activity).from_select(["chat_id", "requests", "last_day"], per_chat)

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, DateTime, String, case, cast, func, literal_column, select, union_all
+from sqlalchemy import Boolean, Date, DateTime, String, case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Subquery
 
+from data.kinds import HEVC_NAMES, Outcome
 from data.models import Music, User, Video
 from data.repositories.stats.reports import Audience, Period
 
@@ -51,15 +52,22 @@ def audience_of_user() -> ColumnElement[str]:
 
 
 def attempts(since: datetime, until: datetime | None = None) -> Subquery:
-    """Every delivery attempt (videos, slideshows and sounds) recorded in [since, until)."""
+    """Every delivery attempt (videos, slideshows and sounds) recorded in [since, until). `source` is the kind
+    (video, slideshow, music), `door` the way it came (chat, inline, guest)."""
     parts = []
     for model in (Video, Music):
         conditions = [model.created_at >= since]
         if until is not None:
             conditions.append(model.created_at < until)
+        # Sounds have no probed video facts.
+        codec = Video.codec if model is Video else cast(null(), String(16))
+        has_audio = Video.has_audio if model is Video else cast(null(), Boolean)
         parts.append(
             select(
                 model.kind.label("source"),
+                model.source.label("door"),
+                codec.label("codec"),
+                has_audio.label("has_audio"),
                 model.chat_id,
                 model.video_id,
                 model.outcome,
@@ -71,6 +79,17 @@ def attempts(since: datetime, until: datetime | None = None) -> Subquery:
             ).where(*conditions)
         )
     return union_all(*parts).subquery("attempts")
+
+
+def door_tally(raw: Subquery) -> tuple[ColumnElement[int], ...]:
+    """Over successful attempts grouped by door: deliveries, silent videos, HEVC videos."""
+    silent = func.coalesce(func.sum(case((raw.c.has_audio.is_(False), 1), else_=0)), 0)
+    hevc = func.coalesce(func.sum(case((raw.c.codec.in_(sorted(HEVC_NAMES)), 1), else_=0)), 0)
+    return func.count().label("deliveries"), silent.label("silent"), hevc.label("hevc")
+
+
+def delivered(raw: Subquery) -> ColumnElement[bool]:
+    return raw.c.outcome == constant(Outcome.SUCCESS)
 
 
 class Dialect:

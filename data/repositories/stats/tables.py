@@ -1,4 +1,4 @@
-"""Tables only the stats bot writes (migration 0002): daily rollups of closed days, their progress,
+"""Tables only the stats bot writes (migrations 0002, 0003): daily rollups of closed days, their progress,
 and the ids of the messages it keeps up to date in STATS_CHAT."""
 
 from __future__ import annotations
@@ -34,6 +34,17 @@ daily_deliveries = Table(
     Column("deliveries", BigInteger, nullable=False),
     Column("bytes", BigInteger, nullable=False),
 )
+# Successful deliveries per day and door (chat, inline, guest), and how many of the videos among them
+# were silent or HEVC (migration 0003).
+daily_doors = Table(
+    "stats_daily_doors",
+    STATS_METADATA,
+    Column("day", Date, primary_key=True),
+    Column("door", String(16), primary_key=True),
+    Column("deliveries", BigInteger, nullable=False),
+    Column("silent", BigInteger, nullable=False),
+    Column("hevc", BigInteger, nullable=False),
+)
 # One row per chat that ever asked for anything: how often, and the last day it did.
 chat_activity = Table(
     "stats_chat_activity",
@@ -60,5 +71,5 @@ boards = Table(
     Column("name", String(16), primary_key=True),
     Column("message_id", BigInteger, nullable=False),
 )
-ROLLUP_TABLES = (rollup_progress, daily_registrations, daily_deliveries, chat_activity, last_active_days)
+ROLLUP_TABLES = (rollup_progress, daily_registrations, daily_deliveries, daily_doors, chat_activity, last_active_days)
 STATS_TABLES = (*ROLLUP_TABLES, boards)
