@@ -43,7 +43,7 @@ from misc.telegram.limits import install_telegram_limits
 from misc.telegram.media_sender import MediaSender
 from misc.telegram.startup_calls import retry_startup_calls
 from misc.telegram.thumbnails import Thumbnailer
-from tiktok_api import ClientConfig, TikTokClient
+from tiktok_api.client import TikTokClient
 
 logger = logging.getLogger("tt-bot")
 
@@ -65,7 +65,7 @@ async def build(settings: Settings) -> BotApp:
         install_telegram_limits(bot, limiter)
         retry_startup_calls(bot)
 
-        tiktok = await resources.enter_async_context(TikTokClient(tiktok_config(settings)))
+        tiktok = await resources.enter_async_context(TikTokClient(settings.tiktok))
         thumbnailer = await resources.enter_async_context(Thumbnailer())
         sender = MediaSender(bot, thumbnailer)
         errors = ErrorTexts(locales, settings.telegram.upload_limit, settings.tiktok.max_video_duration)
@@ -95,9 +95,7 @@ async def build(settings: Settings) -> BotApp:
             repos=repos,
             locales=locales,
             broadcaster=broadcaster,
-            tiktok=tiktok,
             queue=queue,
-            limiter=limiter,
             sender=sender,
             delivery=delivery,
             sounds=sounds,
@@ -121,23 +119,6 @@ async def build(settings: Settings) -> BotApp:
         await resources.aclose()
         raise
     return BotApp(settings=settings, bot=bot, dispatcher=dispatcher, resources=resources)
-
-
-def tiktok_config(settings: Settings) -> ClientConfig:
-    tiktok = settings.tiktok
-    return ClientConfig(
-        proxy_file=tiktok.proxy_file,
-        proxy_include_host=tiktok.proxy_include_host,
-        proxy_data_only=tiktok.proxy_data_only,
-        url_resolve_max_retries=tiktok.url_resolve_max_retries,
-        video_info_max_retries=tiktok.video_info_max_retries,
-        download_max_retries=tiktok.download_max_retries,
-        max_video_duration=tiktok.max_video_duration,
-        max_file_size=settings.telegram.upload_limit,
-        ytdlp_workers=tiktok.ytdlp_workers,
-        proxy_hedge_after=tiktok.proxy_hedge_after,
-        proxy_hedge_limit=tiktok.proxy_hedge_limit,
-    )
 
 
 async def finish_running_work(in_flight: InFlightUpdates, queue: JobQueue, settings: Settings) -> None:

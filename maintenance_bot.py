@@ -19,6 +19,7 @@ from misc.runtime.entrypoint import poll, run_process
 from misc.runtime.healthcheck import Heartbeat
 from misc.runtime.termination import Termination
 from misc.telegram.bot_factory import create_bot
+from misc.telegram.limits import OutgoingRateLimiter, install_telegram_limits
 from misc.telegram.startup_calls import retry_startup_calls
 
 # Telegram caches inline answers per query; a short cache keeps the notice fresh once the bot is back.
@@ -55,6 +56,7 @@ def build_router() -> Router:
 
 def build(settings: Settings) -> tuple[Bot, Dispatcher]:
     bot = create_bot(settings.require_bot_token(), settings.telegram)
+    install_telegram_limits(bot, OutgoingRateLimiter())
     retry_startup_calls(bot)
     dispatcher = Dispatcher(locales=Locales.load())
     dispatcher.include_router(build_router())

@@ -23,6 +23,7 @@ from misc.runtime.entrypoint import BotApp, checked_settings, poll, run_process
 from misc.runtime.healthcheck import Heartbeat
 from misc.runtime.termination import Termination
 from misc.telegram.bot_factory import create_bot
+from misc.telegram.limits import install_telegram_limits
 from misc.telegram.startup_calls import retry_startup_calls
 from stats import build_stats_router
 from stats.commands import set_operator_commands
@@ -47,6 +48,8 @@ async def build(settings: Settings) -> BotApp:
 
         bot = create_bot(settings.require_stats_bot_token(), settings.telegram)
         resources.push_async_callback(bot.session.close)
+        # Retries only: the bot writes to a few operators, as often as STATS_*_INTERVAL asks.
+        install_telegram_limits(bot, None)
         retry_startup_calls(bot)
         heartbeat = Heartbeat("stats", bot.id)
         resources.push_async_callback(heartbeat.stop)  # also when start-up is cancelled before shutdown handlers

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.tiktok import FakeTikTok, ProxyMode  # noqa: E402
-from tiktok_api import ClientConfig, TikTokClient  # noqa: E402
+from tiktok_api.client import TikTokClient  # noqa: E402
+from tiktok_api.config import ClientConfig  # noqa: E402
 
 ID_BASE = 7_370_000_000_000_000_000
 

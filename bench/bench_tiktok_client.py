@@ -67,7 +67,8 @@ def _cpu_seconds() -> float:
 
 def _throughput(connection: Connection, world: World, concurrency: int, workers: int) -> None:
     os.environ.update(world.env)
-    from tiktok_api import ClientConfig, TikTokClient
+    from tiktok_api.client import TikTokClient
+    from tiktok_api.config import ClientConfig
 
     async def run() -> tuple[float, float, int]:
         config = ClientConfig(proxy_file=Path(world.proxy_file), ytdlp_workers=workers)
@@ -94,7 +95,8 @@ def _throughput(connection: Connection, world: World, concurrency: int, workers:
 
 def _memory(connection: Connection, world: World) -> None:
     os.environ.update(world.env)
-    from tiktok_api import ClientConfig, TikTokClient
+    from tiktok_api.client import TikTokClient
+    from tiktok_api.config import ClientConfig
 
     async def run() -> tuple[int, int, int]:
         # The upload limit of a local Bot API server, so that big videos are accepted.

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from tiktok_api.config import ClientConfig
+
 CLOUD_API_SERVER = "https://api.telegram.org"
 CLOUD_UPLOAD_LIMIT = 50 * 1024 * 1024
 LOCAL_UPLOAD_LIMIT = 2000 * 1024 * 1024
@@ -56,20 +58,6 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class TikTokSettings:
-    proxy_file: Path | None
-    proxy_include_host: bool
-    proxy_data_only: bool
-    url_resolve_max_retries: int
-    video_info_max_retries: int
-    download_max_retries: int
-    max_video_duration: int
-    ytdlp_workers: int
-    proxy_hedge_after: float = 3.0
-    proxy_hedge_limit: int = 4
-
-
-@dataclass(frozen=True, slots=True)
 class QueueSettings:
     max_user_queue_size: int
     max_concurrent_jobs: int
@@ -80,7 +68,7 @@ class QueueSettings:
 class Settings:
     telegram: TelegramSettings
     webhook: WebhookSettings
-    tiktok: TikTokSettings
+    tiktok: ClientConfig
     queue: QueueSettings
     db_url: str
     redis_url: str | None
@@ -240,7 +228,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         port=read.integer("WEBHOOK_PORT", 8080, minimum=1),
     )
     proxy_file = read.text("PROXY_FILE")
-    tiktok = TikTokSettings(
+    tiktok = ClientConfig(
         proxy_file=Path(proxy_file) if proxy_file else None,
         proxy_include_host=read.flag("PROXY_INCLUDE_HOST"),
         proxy_data_only=read.flag("PROXY_DATA_ONLY"),
@@ -251,6 +239,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         ytdlp_workers=read.integer("YTDLP_WORKERS", 4, minimum=1),
         proxy_hedge_after=read.number("PROXY_HEDGE_AFTER", 3.0),
         proxy_hedge_limit=read.integer("PROXY_HEDGE_LIMIT", 4),
+        max_file_size=telegram.upload_limit,
     )
     if tiktok.proxy_file is not None and not tiktok.proxy_file.is_file():
         raise ConfigError(f"PROXY_FILE names {tiktok.proxy_file}, which does not exist")

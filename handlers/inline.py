@@ -26,7 +26,7 @@ from misc.telegram.inline_results import (
     result_id,
     slide_keyboard,
 )
-from tiktok_api import extract_post_id, find_links
+from tiktok_api.links import extract_post_id, find_links
 
 # Answers depend on the user (registered or not) and on the cache, which fills up within seconds.
 CACHE_TIME = 0

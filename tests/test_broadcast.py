@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,7 +26,8 @@ from data.repositories import Repositories
 from data.repositories.users import UserRepository
 from misc.telegram.bot_factory import create_bot
 from misc.telegram.broadcaster import BUSY_RATE, Broadcaster
-from tests.fakes.telegram import ApiCall, FakeTelegram
+from misc.telegram.limits import OutgoingRateLimiter, install_telegram_limits
+from tests.fakes.telegram import ApiCall, FakeTelegram, Misbehaviour
 from tests.plugins.bot import StartBot
 
 ADMIN = 900
@@ -242,6 +244,83 @@ async def test_two_workers_on_one_job_send_each_user_one_copy_and_report_once(
     assert report.startswith("📣 Broadcast #1 finished.\nSent: ")
     assert len([call for call in tg.calls_of("sendMessage") if is_report(call)]) == 1
     assert await repos.broadcasts.finish(1) is False  # closed once: only the closing worker reports
+
+
+async def test_gateway_pages_empty_503s_and_resets_are_retried_and_everyone_gets_one_copy(
+    admin_bot: FakeTelegram, db_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tg = admin_bot
+    recipients = range(1401, 1405)
+    await seed_users(db_sessions, recipients)
+    for chat_id, kind in zip(recipients, Misbehaviour, strict=False):
+        tg.misbehave_next("copyMessage", kind, times=2, chat_id=chat_id)
+    _, confirmation = await compose(tg, photo=False)
+    await press(tg, confirmation, "send")
+
+    report = await wait_for_report(tg, timeout=30)
+    assert report == "📣 Broadcast #1 finished.\nSent: 4\nBlocked: 0\nFailed: 0"
+    assert copies_per_chat(tg) == dict.fromkeys(recipients, 1)
+    refused = Counter(call.params["chat_id"] for call in tg.calls_of("copyMessage") if not call.ok)
+    assert refused == {1401: 2, 1402: 2, 1403: 2}
+
+
+def broadcast_bot(tg: FakeTelegram, *, max_retry_after: float) -> Bot:
+    bot = create_bot(tg.token, TelegramSettings(tg.token, None, tg.base_url, False, ""))
+    install_telegram_limits(bot, OutgoingRateLimiter(), max_retry_after=max_retry_after)
+    return bot
+
+
+async def test_a_flood_wait_longer_than_the_session_sleeps_pauses_the_job_then_it_goes_on(
+    fake_telegram: FakeTelegram, db_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tg = fake_telegram
+    recipients = range(1501, 1504)
+    await seed_users(db_sessions, recipients)
+    source = tg.send_message(ADMIN, "For everyone")
+    repos = Repositories.create(db_sessions)
+    await repos.broadcasts.create(ADMIN, ADMIN, source["message_id"], None)
+    tg.fail_next("copyMessage", 429, "Too Many Requests: retry after 2", retry_after=2, chat_id=1502)
+    bot = broadcast_bot(tg, max_retry_after=1)
+    worker = Broadcaster(bot, repos)
+    try:
+        await worker.start()
+        report = await wait_for_report(tg)
+    finally:
+        await worker.stop()
+        await bot.session.close()
+
+    assert report == "📣 Broadcast #1 finished.\nSent: 3\nBlocked: 0\nFailed: 0"
+    assert copies_per_chat(tg) == dict.fromkeys(recipients, 1)
+    [refused, delivered] = [call for call in tg.calls_of("copyMessage") if call.params["chat_id"] == 1502]
+    assert refused.error is not None and refused.error[0] == 429
+    assert delivered.at - refused.at >= 2.0
+
+
+async def test_stopping_during_a_long_flood_wait_leaves_the_recipient_for_the_next_start(
+    fake_telegram: FakeTelegram, db_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tg = fake_telegram
+    recipients = range(1601, 1604)
+    await seed_users(db_sessions, recipients)
+    source = tg.send_message(ADMIN, "For everyone")
+    repos = Repositories.create(db_sessions)
+    await repos.broadcasts.create(ADMIN, ADMIN, source["message_id"], None)
+    tg.fail_next("copyMessage", 429, "Too Many Requests: retry after 3600", retry_after=3600, chat_id=1602)
+    bot = broadcast_bot(tg, max_retry_after=1)
+    try:
+        first = Broadcaster(bot, repos)
+        await first.start()
+        await tg.wait_for_call("copyMessage", lambda call: call.params["chat_id"] == 1602)
+        await first.stop()
+        second = Broadcaster(bot, repos)
+        await second.start()
+        report = await wait_for_report(tg)
+        await second.stop()
+    finally:
+        await bot.session.close()
+
+    assert report == "📣 Broadcast #1 finished.\nSent: 3\nBlocked: 0\nFailed: 0"
+    assert copies_per_chat(tg) == dict.fromkeys(recipients, 1)
 
 
 # ---------------------------------------------------------------- kill the bot halfway

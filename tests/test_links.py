@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tiktok_api import extract_post_id, find_links, is_tiktok_url
-from tiktok_api.links import ShortLink, canonical_url, short_link
+from tiktok_api.links import ShortLink, canonical_url, extract_post_id, find_links, is_tiktok_url, short_link
 
 POST_ID = "7350000000000000001"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bot_checks import video_rows
-from tiktok_api import find_links
+from tiktok_api.links import find_links
 
 SHORT = "https://vm.tiktok.com/ZMabc123/"
 POST = "https://www.tiktok.com/@alice/video/7350000000000000001"

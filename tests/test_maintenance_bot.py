@@ -10,7 +10,7 @@ import pytest
 import maintenance_bot
 from data.config import load_settings
 from data.locales import Locales
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeTelegram, Misbehaviour
 
 
 @pytest.fixture
@@ -56,3 +56,15 @@ async def test_group_messages_are_left_alone(running_maintenance_bot: FakeTelegr
     tg.send_message(504, "ping")
     await tg.wait_for_call("sendMessage", lambda c: c.params["chat_id"] == 504)
     assert not [c for c in tg.calls_of("sendMessage") if c.params["chat_id"] == -100500]
+
+
+async def test_the_notice_arrives_through_a_gateway_page_and_an_empty_503(
+    running_maintenance_bot: FakeTelegram,
+) -> None:
+    tg = running_maintenance_bot
+    tg.misbehave_next("sendMessage", Misbehaviour.HTML_502)
+    tg.misbehave_next("sendMessage", Misbehaviour.EMPTY_503)
+    tg.send_message(505, "hello")
+    call = await tg.wait_for_call("sendMessage", lambda c: c.ok and c.params["chat_id"] == 505, timeout=15)
+    assert call.params["text"] == Locales.load().text("en", "maintenance")
+    assert [c.ok for c in tg.calls_of("sendMessage")] == [False, False, True]

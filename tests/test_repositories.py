@@ -85,6 +85,12 @@ async def test_unknown_outcome_or_kind_is_refused_and_nothing_is_stored(
     assert await rows(sessions, Video) == []
 
 
+async def cached(repos: Repositories, post_id: str, kind: str, *, quality: str | None = None) -> CachedMedia | None:
+    """One kind's entry, read the way the delivery pipeline reads the cache."""
+    found = await repos.media_cache.first_of(post_id, (kind,), quality=quality)
+    return found[1] if found else None
+
+
 async def test_media_cache_put_get_replace_and_drop(repos: Repositories) -> None:
     meta = {
         "author": "someone",
@@ -93,18 +99,18 @@ async def test_media_cache_put_get_replace_and_drop(repos: Repositories) -> None
         "duration": 12,
         "url": "https://www.tiktok.com/@a/video/1",
     }
-    assert await repos.media_cache.get("7401", "video") is None
+    assert await cached(repos, "7401", "video") is None
 
     await repos.media_cache.put("7401", "video", ["file-a"], meta)
-    assert await repos.media_cache.get("7401", "video") == CachedMedia(file_ids=["file-a"], meta=meta)
+    assert await cached(repos, "7401", "video") == CachedMedia(file_ids=["file-a"], meta=meta)
 
     await repos.media_cache.put("7401", "video", ["file-b"], {**meta, "width": 720})
-    replaced = await repos.media_cache.get("7401", "video")
+    replaced = await cached(repos, "7401", "video")
     assert replaced is not None
     assert (replaced.file_ids, replaced.meta["width"]) == (["file-b"], 720)
 
     await repos.media_cache.drop("7401", "video")
-    assert await repos.media_cache.get("7401", "video") is None
+    assert await cached(repos, "7401", "video") is None
 
 
 async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories) -> None:
@@ -113,8 +119,8 @@ async def test_media_cache_kinds_of_one_post_are_separate(repos: Repositories) -
 
     await repos.media_cache.drop("7402", "slideshow")
 
-    assert await repos.media_cache.get("7402", "slideshow") is None
-    kept = await repos.media_cache.get("7402", "slideshow_document")
+    assert await cached(repos, "7402", "slideshow") is None
+    kept = await cached(repos, "7402", "slideshow_document")
     assert kept == CachedMedia(file_ids=["d1", "d2", "d3"], meta={"image_count": 3})
 
 
@@ -133,7 +139,7 @@ async def test_first_of_several_cache_kinds_follows_the_order_asked(repos: Repos
 
 async def test_dropping_a_missing_cache_entry_is_harmless(repos: Repositories) -> None:
     await repos.media_cache.drop("nothing", "video")
-    assert await repos.media_cache.get("nothing", "video") is None
+    assert await cached(repos, "nothing", "video") is None
 
 
 async def test_register_returns_true_only_for_a_new_chat(repos: Repositories) -> None:
@@ -168,14 +174,14 @@ async def test_video_cache_entries_are_kept_apart_by_quality(repos: Repositories
     await repos.media_cache.put("7601", "video", ["best-id"], {})
     await repos.media_cache.put("7601", "video", ["saver-id"], {}, quality=VideoQuality.SAVER)
 
-    assert (await repos.media_cache.get("7601", "video")).file_ids == ["best-id"]
-    assert (await repos.media_cache.get("7601", "video", quality=VideoQuality.BEST)).file_ids == ["best-id"]
-    assert (await repos.media_cache.get("7601", "video", quality=VideoQuality.SAVER)).file_ids == ["saver-id"]
+    assert (await cached(repos, "7601", "video")).file_ids == ["best-id"]
+    assert (await cached(repos, "7601", "video", quality=VideoQuality.BEST)).file_ids == ["best-id"]
+    assert (await cached(repos, "7601", "video", quality=VideoQuality.SAVER)).file_ids == ["saver-id"]
     assert await repos.media_cache.first_of("7601", ("video",), quality=VideoQuality.BALANCED) is None
 
     await repos.media_cache.drop("7601", "video", quality=VideoQuality.SAVER)
-    assert await repos.media_cache.get("7601", "video", quality=VideoQuality.SAVER) is None
-    assert (await repos.media_cache.get("7601", "video")).file_ids == ["best-id"]
+    assert await cached(repos, "7601", "video", quality=VideoQuality.SAVER) is None
+    assert (await cached(repos, "7601", "video")).file_ids == ["best-id"]
 
 
 async def test_kinds_without_renditions_are_shared_by_every_quality(repos: Repositories) -> None:
@@ -184,7 +190,7 @@ async def test_kinds_without_renditions_are_shared_by_every_quality(repos: Repos
 
     found = await repos.media_cache.first_of("7602", ("video", "slideshow"), quality=VideoQuality.BEST)
     assert found == ("slideshow", CachedMedia(file_ids=["p1"], meta={}))
-    assert (await repos.media_cache.get("7602", "music", quality=VideoQuality.BALANCED)).file_ids == ["m1"]
+    assert (await cached(repos, "7602", "music", quality=VideoQuality.BALANCED)).file_ids == ["m1"]
 
 
 async def test_chat_settings_default_and_change(repos: Repositories) -> None:

@@ -15,7 +15,7 @@ from PIL import Image
 from data.models import Video
 from data.repositories.stats import Metric, Period, Span
 from stats.keyboards import GraphButton, PeriodButton, Section, SectionButton
-from tests.fakes.telegram import ApiCall, FakeTelegram
+from tests.fakes.telegram import ApiCall, FakeTelegram, Misbehaviour
 from tests.plugins.stats import STATS_OPERATOR, STRANGER, RunningStatsBot, load_stats_root, seed_known_rows
 
 ALL_BUTTONS = {
@@ -70,6 +70,15 @@ async def press(bot: RunningStatsBot, message: dict, data: str, method: str = "e
     bot.tg.press_button(STATS_OPERATOR, message, data)
     calls = await bot.tg.wait_for_calls(method, before + 1)
     return calls[-1]
+
+
+async def test_the_menu_arrives_through_a_gateway_page_and_a_reset(seeded, stats_bot: RunningStatsBot) -> None:
+    stats_bot.tg.misbehave_next("sendMessage", Misbehaviour.HTML_502)
+    stats_bot.tg.misbehave_next("sendMessage", Misbehaviour.RESET)
+    stats_bot.tg.send_message(STATS_OPERATOR, "/stats")
+    call = await stats_bot.tg.wait_for_call("sendMessage", lambda sent: sent.ok, timeout=15)
+    assert set(buttons(call.result)) >= {SectionButton(section=section).pack() for section in Section}
+    assert [call.ok for call in stats_bot.tg.calls_of("sendMessage")][-3:] == [False, False, True]
 
 
 # ---- access ----

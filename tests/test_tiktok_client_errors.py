@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.tiktok import FakeTikTok
-from tiktok_api import ClientConfig, TikTokClient, VideoInfo
 from tiktok_api import exceptions as errors
+from tiktok_api.client import TikTokClient
+from tiktok_api.config import ClientConfig
+from tiktok_api.models import VideoInfo
 
 POST_ID = "7350000000000000001"
 PAGE_URL = f"https://www.tiktok.com/@alice/video/{POST_ID}"

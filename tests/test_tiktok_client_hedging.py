@@ -12,7 +12,8 @@ from tests.bot_checks import eventually
 from tests.fakes.proxy import ProxyConnection
 from tests.fakes.tiktok import FakeTikTok, ProxyMode
 from tests.fakes.tiktok_hosts import IMAGE_HOST, VIDEO_BACKUP_HOST, VIDEO_HOST, WEB_HOST
-from tiktok_api import ClientConfig, TikTokClient
+from tiktok_api.client import TikTokClient
+from tiktok_api.config import ClientConfig
 from tiktok_api.hedging import Hedger
 from tiktok_api.proxies import Proxy
 from tiktok_api.retry import TryAnotherProxy

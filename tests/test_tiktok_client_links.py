@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.tiktok import FakeTikTok
-from tiktok_api import TikTokClient, VideoInfo, find_links
+from tiktok_api.client import TikTokClient
 from tiktok_api.exceptions import TikTokInvalidLinkError
-from tiktok_api.links import ALLOWED_HOSTS
+from tiktok_api.links import ALLOWED_HOSTS, find_links
+from tiktok_api.models import VideoInfo
 
 POST_ID = "7350000000000000001"
 PAGE_URL = f"https://www.tiktok.com/@alice/video/{POST_ID}"

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from PIL import Image
 
 from tests.fakes.tiktok import FakeTikTok
-from tiktok_api import ClientConfig, SlideshowInfo, TikTokClient, VideoInfo
+from tiktok_api.client import TikTokClient
+from tiktok_api.config import ClientConfig
+from tiktok_api.models import SlideshowInfo, VideoInfo
 
 POST_ID = "7350000000000000001"
 PAGE_URL = f"https://www.tiktok.com/@alice/video/{POST_ID}"

@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.fakes.tiktok import FakeTikTok, ProxyMode
-from tiktok_api import ClientConfig, SlideshowInfo, TikTokClient
+from tiktok_api.client import TikTokClient
+from tiktok_api.config import ClientConfig
 from tiktok_api.exceptions import TikTokNetworkError
+from tiktok_api.models import SlideshowInfo
 
 POST_ID = "7350000000000000001"
 PAGE_URL = f"https://www.tiktok.com/@alice/video/{POST_ID}"

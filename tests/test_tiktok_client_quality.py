@@ -8,7 +8,8 @@ import pytest
 
 from tests.fakes.tiktok import FakeTikTok
 from tests.fakes.tiktok_items import BYTEVC1_720P, H264_540P, H264_720P, H264_1080P
-from tiktok_api import TikTokClient, VideoInfo
+from tiktok_api.client import TikTokClient
+from tiktok_api.models import VideoInfo
 from tiktok_api.quality import VideoQuality
 
 POST_ID = "7350000000000002001"

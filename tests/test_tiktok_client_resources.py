@@ -7,7 +7,8 @@ import dataclasses
 import threading
 
 from tests.fakes.tiktok import FakeTikTok
-from tiktok_api import ClientConfig, TikTokClient
+from tiktok_api.client import TikTokClient
+from tiktok_api.config import ClientConfig
 
 PAGE_URL = "https://www.tiktok.com/@alice/video/{}"
 VIDEO_HOST = "v16-webapp-prime.tiktok.com"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from tests.fakes.tiktok import FakeTikTok
-from tiktok_api import TikTokClient
+from tiktok_api.client import TikTokClient
 
 POST_ID = "7350000000000003001"
 

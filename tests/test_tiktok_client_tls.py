@@ -8,7 +8,8 @@ from curl_cffi.requests import AsyncSession
 
 from tests.fakes.clienthello import ClientHello
 from tests.fakes.tiktok import FakeTikTok
-from tiktok_api import ClientConfig, TikTokClient
+from tiktok_api.client import TikTokClient
+from tiktok_api.config import ClientConfig
 from tiktok_api.exceptions import TikTokNetworkError
 from tiktok_api.trust import CA_BUNDLE_VARIABLES
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"})
-
 
 @dataclass(frozen=True, slots=True)
 class Kind:
@@ -26,11 +24,6 @@ def is_jpeg(data: bytes) -> bool:
 
 def is_png(data: bytes) -> bool:
     return data[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def is_heif(data: bytes) -> bool:
-    """HEIC/HEIF/AVIF: an ISO media file whose brand is an image one."""
-    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 
 def telegram_photo_kind(data: bytes) -> Kind | None:

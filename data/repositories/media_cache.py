@@ -31,10 +31,6 @@ class MediaCacheRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def get(self, video_id: str, kind: str, *, quality: str | None = None) -> CachedMedia | None:
-        found = await self.first_of(video_id, (kind,), quality=quality)
-        return found[1] if found else None
-
     async def first_of(
         self, video_id: str, kinds: Sequence[str], *, quality: str | None = None
     ) -> tuple[str, CachedMedia] | None:

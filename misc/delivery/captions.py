@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from data.locales import Locales
-from tiktok_api import SlideshowInfo, VideoInfo
+from tiktok_api.models import SlideshowInfo, VideoInfo
 
 # Telegram allows 1024 visible characters in a caption; the description gets what the rest leaves.
 MAX_DESCRIPTION = 600

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from data.repositories.media_cache import CachedMedia
-from tiktok_api import MediaProbe, SlideshowInfo, VideoInfo
+from tiktok_api.models import SlideshowInfo, VideoInfo
+from tiktok_api.probe import MediaProbe
 
 
 def video_meta(info: VideoInfo) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Jobs live in the database (`broadcasts`, `broadcast_deliveries`). At start-up th
 unfinished job and goes on after the last settled recipient; every recipient is claimed before the
 send, so a restart (or a second worker process) never sends to a claimed chat again. It runs well below
 Telegram's ~30 messages/s bot-wide limit and slows down further while downloads are running, so the
-download path keeps its share of the outgoing budget.
+download path keeps its share of the outgoing budget. 429s and server errors are retried by the bot's
+session (`misc.telegram.limits`); a flood wait longer than that layer sleeps pauses the job instead.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ logger = logging.getLogger("tt-bot.broadcast")
 IDLE_RATE = 20.0
 BUSY_RATE = 4.0
 PAGE_SIZE = 200
-MAX_RETRY_AFTER_ROUNDS = 5
 ERROR_BACKOFF = 5.0
 STOP_GRACE = 5.0
 
@@ -143,9 +143,9 @@ class Broadcaster:
             for chat_id in page:
                 if self._stopping:
                     return
-                after = chat_id
                 await self._wait_for_turn()
                 if not await self._repos.broadcasts.claim(job.id, chat_id):
+                    after = chat_id
                     continue
                 try:
                     outcome = await self._send(job, chat_id, markup)
@@ -153,37 +153,46 @@ class Broadcaster:
                     await self._repos.broadcasts.release(job.id, chat_id)
                     await self._complete(job, aborted=True)
                     return
+                except TelegramRetryAfter as error:
+                    await self._repos.broadcasts.release(job.id, chat_id)
+                    await self._pause(error.retry_after)
+                    break  # the page is read again from `after`: this chat comes first
+                after = chat_id
                 await self._repos.broadcasts.settle(job.id, chat_id, outcome.status, outcome.error)
                 if outcome.status == DeliveryStatus.BLOCKED:
                     await self._repos.users.mark_blocked(chat_id)
 
     async def _send(self, job: BroadcastJob, chat_id: int, markup: InlineKeyboardMarkup | None) -> _Outcome:
         try:
-            return await self._copy_with_retries(job, chat_id, markup)
+            return await self._copy(job, chat_id, markup)
         finally:
             self._schedule_next_turn()
 
-    async def _copy_with_retries(
-        self, job: BroadcastJob, chat_id: int, markup: InlineKeyboardMarkup | None
-    ) -> _Outcome:
-        for _ in range(MAX_RETRY_AFTER_ROUNDS):
-            try:
-                await self._bot.copy_message(
-                    chat_id=chat_id, from_chat_id=job.from_chat_id, message_id=job.message_id, reply_markup=markup
-                )
-                return _Outcome(DeliveryStatus.SENT)
-            except TelegramRetryAfter as error:
-                # Sending again before retry_after only extends the ban (Telegram 429).
-                await asyncio.sleep(error.retry_after)
-            except TelegramForbiddenError as error:
-                return _Outcome(DeliveryStatus.BLOCKED, error.message)
-            except TelegramBadRequest as error:
-                if any(marker in error.message.lower() for marker in _SOURCE_GONE):
-                    raise _SourceGone from error
-                return _Outcome(DeliveryStatus.FAILED, error.message)
-            except AiogramError as error:
-                return _Outcome(DeliveryStatus.FAILED, str(error))
-        return _Outcome(DeliveryStatus.FAILED, "rate limited: retry_after kept coming")
+    async def _copy(self, job: BroadcastJob, chat_id: int, markup: InlineKeyboardMarkup | None) -> _Outcome:
+        try:
+            await self._bot.copy_message(
+                chat_id=chat_id, from_chat_id=job.from_chat_id, message_id=job.message_id, reply_markup=markup
+            )
+            return _Outcome(DeliveryStatus.SENT)
+        except TelegramRetryAfter:
+            raise  # a flood wait the session did not sleep out: the job pauses
+        except TelegramForbiddenError as error:
+            return _Outcome(DeliveryStatus.BLOCKED, error.message)
+        except TelegramBadRequest as error:
+            if any(marker in error.message.lower() for marker in _SOURCE_GONE):
+                raise _SourceGone from error
+            return _Outcome(DeliveryStatus.FAILED, error.message)
+        except AiogramError as error:
+            return _Outcome(DeliveryStatus.FAILED, str(error))
+
+    async def _pause(self, seconds: float) -> None:
+        """Send nothing for `seconds` (Telegram's flood wait; sending earlier only extends it), unless stopped."""
+        logger.warning("broadcast paused for %d s: Telegram asked to wait", seconds)
+        loop = asyncio.get_running_loop()
+        resume_at = loop.time() + seconds
+        while not self._stopping and (left := resume_at - loop.time()) > 0:
+            self._wake.clear()  # a new job waits for this one anyway; only stop() cuts the pause short
+            await self._sleep_unless_stopping(left)
 
     async def _complete(self, job: BroadcastJob, *, aborted: bool) -> None:
         status = BroadcastStatus.ABORTED if aborted else BroadcastStatus.DONE

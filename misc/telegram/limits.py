@@ -200,17 +200,20 @@ class OutgoingRateLimiter:
 
 
 class TelegramLimitsMiddleware(BaseRequestMiddleware):
-    """Paces message sends through the limiter and retries what Telegram asks (or is likely) to be retried.
+    """Paces message sends through the limiter (none: no pacing) and retries what Telegram asks (or is likely)
+    to be retried.
 
-    429 → hold the chat and sleep `retry_after`, then send again; 5xx and network errors → exponential
-    backoff; anything else (400, 403, 413, …) is the caller's to handle. A retry repeats the same request:
+    429 → hold the chat and sleep `retry_after`, then send again (a longer flood wait than
+    `max_retry_after` is raised at once); 5xx (with the session of `bot_factory`, also a gateway's HTML
+    page or an empty body) and network errors (a refused or reset connection, an answer cut off) →
+    exponential backoff; anything else (400, 403, 413, …) is the caller's to handle. A retry repeats the same request:
     aiogram rebuilds the multipart body for each attempt and `BufferedInputFile` / `FSInputFile` read
     their bytes afresh, so the same file is uploaded again.
     """
 
     def __init__(
         self,
-        limiter: RateLimiter,
+        limiter: RateLimiter | None,
         *,
         max_retries: int = MAX_RETRIES,
         first_backoff: float = FIRST_BACKOFF,
@@ -236,7 +239,7 @@ class TelegramLimitsMiddleware(BaseRequestMiddleware):
         chat_id: ChatKey | None = getattr(method, "chat_id", None)
         attempt = 0
         while True:
-            if paced:
+            if paced and self._limiter is not None:
                 await self._limiter.wait(chat_id)
             try:
                 return await make_request(bot, method)
@@ -247,7 +250,7 @@ class TelegramLimitsMiddleware(BaseRequestMiddleware):
                 if attempt >= self._max_retries or error.retry_after > self._max_retry_after:
                     raise
                 delay = float(error.retry_after)
-                if chat_id is not None:
+                if chat_id is not None and self._limiter is not None:
                     self._limiter.hold(chat_id, delay)
                 logger.info("%s: Telegram asked to wait %d s; retry %d", name, error.retry_after, attempt + 1)
             except (TelegramServerError, TelegramNetworkError) as error:
@@ -265,14 +268,15 @@ def _counts_as_message(api_method: str) -> bool:
 
 def install_telegram_limits(
     bot: Bot,
-    limiter: RateLimiter,
+    limiter: RateLimiter | None,
     *,
     max_retries: int = MAX_RETRIES,
     first_backoff: float = FIRST_BACKOFF,
     max_backoff: float = MAX_BACKOFF,
     max_retry_after: float = MAX_RETRY_AFTER,
 ) -> TelegramLimitsMiddleware:
-    """Register the pacing-and-retry middleware on the bot's session: every API call of `bot` goes through it."""
+    """Register the pacing-and-retry middleware on the bot's session: every API call of `bot` goes through it.
+    Without a limiter only the retries apply."""
     middleware = TelegramLimitsMiddleware(
         limiter,
         max_retries=max_retries,

@@ -29,7 +29,7 @@ from aiogram.types import (
 )
 
 from misc.telegram.thumbnails import Thumbnailer
-from tiktok_api import MediaFile, MusicInfo, VideoInfo
+from tiktok_api.models import MediaFile, MusicInfo, VideoInfo
 
 logger = logging.getLogger("tt-bot.sender")
 

@@ -27,6 +27,7 @@ from tests.fakes import telegram_methods_edit, telegram_methods_misc, telegram_m
 from tests.fakes.telegram_ephemeral import is_ephemeral_send as _is_ephemeral
 from tests.fakes.telegram_failures import FailurePlan, ParamsPredicate
 from tests.fakes.telegram_files import LOCAL_UPLOAD_LIMIT
+from tests.fakes.telegram_gateway import Misbehaviour, MisbehaviourPlan, broken_answer
 from tests.fakes.telegram_markup import auto_entities
 from tests.fakes.telegram_request import ParsedRequest, read_api_request_safely
 from tests.fakes.telegram_state import FakeBotState, MethodRequest
@@ -36,7 +37,7 @@ from tests.fakes.telegram_users import Sender, UserActions
 from tests.fakes.telegram_validation import text_fields
 from tests.fakes.telegram_webhook import WebhookSender
 
-__all__ = ["ApiCall", "ApiError", "FakeTelegram", "UploadedFile"]
+__all__ = ["ApiCall", "ApiError", "FakeTelegram", "Misbehaviour", "UploadedFile"]
 
 _HANDLERS = {
     name.lower(): handler
@@ -66,6 +67,7 @@ class FakeTelegram:
         self._state = FakeBotState.create(token, bot_user, is_local=is_local, privacy_mode=privacy_mode)
         self._users = UserActions(self._state)
         self._failures = FailurePlan()
+        self._misbehaviours = MisbehaviourPlan()
         self._calls: list[ApiCall] = []
         self._call_arrived = Pulse()
         self._webhook = WebhookSender(self._state, self._execute)
@@ -129,7 +131,7 @@ class FakeTelegram:
         self._state.privacy_mode = value
 
     # ------------------------------------------------------------------ HTTP
-    async def _handle_api(self, request: web.Request) -> web.Response:
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method, arrived = request.match_info["method"], time.monotonic()
         try:
             parsed = await read_api_request_safely(request)
@@ -138,6 +140,10 @@ class FakeTelegram:
             return self._respond(*self._record(method, parsed, arrived, error))
         if request.match_info["token"] != self.token:
             return self._respond(*self._record(method, parsed, arrived, ApiError(401, "Unauthorized")))
+        misbehaviour = self._misbehaviours.take(method, parsed.params)
+        if misbehaviour is not None:
+            self._record(method, parsed, arrived, ApiError(*misbehaviour.recorded_error))
+            return await broken_answer(request, misbehaviour)
         if method.lower() == "getupdates":
             return await self._get_updates(parsed)
         return self._respond(*self._execute(method, parsed, arrived))
@@ -505,6 +511,10 @@ class FakeTelegram:
     ) -> None:
         self._failures.add(method, code, description, retry_after=retry_after, times=times, predicate=predicate)
 
+    def misbehave_next(self, method: str, kind: Misbehaviour, *, times: int | None = 1, chat_id: Any = None) -> None:
+        """The next `times` calls of `method` (to `chat_id` if given) get a gateway's non-answer, unexecuted."""
+        self._misbehaviours.add(method, kind, times=times, chat_id=chat_id)
+
     def refuse_ephemeral_messages(
         self, code: int = 400, description: str = "Bad Request: EPHEMERAL_MESSAGES_UNAVAILABLE"
     ) -> None:
@@ -513,3 +523,4 @@ class FakeTelegram:
 
     def clear_failures(self) -> None:
         self._failures.clear()
+        self._misbehaviours.clear()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.tiktok import FakeTikTok
-from tiktok_api import ClientConfig, TikTokClient
+from tiktok_api.client import TikTokClient
+from tiktok_api.config import ClientConfig
 
 
 @pytest.fixture

@@ -114,10 +114,6 @@ class ReliabilityReport:
     silent: int = 0
     hevc: int = 0
 
-    @property
-    def success_rate(self) -> float | None:
-        return self.succeeded / self.attempts if self.attempts else None
-
 
 @dataclass(frozen=True, slots=True)
 class Series:
