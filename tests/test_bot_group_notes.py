@@ -107,3 +107,22 @@ async def test_a_failure_in_a_private_chat_is_still_an_ordinary_message(
     assert answer.params["text"] == LOCALES.text("en", "error_deleted")
     assert not is_note(answer)
     assert [message["text"] for message in fake_telegram.messages(USER)] == [LOCALES.text("en", "error_deleted")]
+
+
+async def test_a_failed_sound_press_in_a_group_tells_only_the_member_who_pressed(
+    fake_telegram: FakeTelegram, fake_tiktok, tt_bot
+) -> None:
+    post = fake_tiktok.add_video(POST_ID)
+    fake_telegram.send_message(GROUP, post.url, user_id=USER, chat_type="supergroup")
+    video = await fake_telegram.wait_for_call("sendVideo", timeout=30)
+    for proxy in fake_tiktok.proxies:
+        proxy.upstream_status = 403
+    fake_telegram.press_button(OTHER, video.result, f"music:{POST_ID}")
+
+    note = await fake_telegram.wait_for_call("sendMessage", is_note, timeout=60)
+    assert note.params["ephemeral_message_parameters"]["receiver_user_id"] == OTHER
+    [shown] = fake_telegram.ephemeral_messages(GROUP)
+    assert shown["text"] == LOCALES.text("en", "error_network")
+    assert shown["reply_to_message"]["message_id"] == video.result["message_id"]
+    assert fake_telegram.reactions(GROUP, video.result["message_id"]) == SAD
+    assert [call for call in fake_telegram.calls_of("sendMessage") if not is_note(call)] == []

@@ -34,6 +34,7 @@ class ButtonPress:
     lang: str
     pressed: str = ""  # the pressed button's callback data
     keyboard: InlineKeyboardMarkup | None = None
+    presser_id: int | None = None  # in groups, who is told privately why the press failed
 
 
 def without_button(keyboard: InlineKeyboardMarkup | None, pressed: str) -> InlineKeyboardMarkup | None:
@@ -60,8 +61,9 @@ class ButtonPressDelivery:
         """Raises `QueueFullError` at once when the chat has too many jobs in progress."""
         status = StatusReactions(self._services.bot, press.chat_id, press.message_id)
         destination = ButtonReply(
-            self._services, self._failures, press.chat_id, press.chat_type, press.message_id, press.lang, status
-        )
+            self._services, self._failures, press.chat_id, press.chat_type, press.message_id, press.lang, status,
+            requester_user_id=press.presser_id,
+        )  # fmt: skip
         order = Order(requester_id=press.chat_id, lang=press.lang, media=self._media, post_id=press.post_id)
         hidden = False
 
