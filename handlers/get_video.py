@@ -23,6 +23,7 @@ from data.repositories.users import ChatProfile, video_quality_of
 from misc.delivery.best_effort import best_effort
 from misc.delivery.links import LinkDelivery, LinkRequest
 from misc.runtime.queue_manager import QueueFullError
+from misc.telegram.chat_rights import person_behind
 from misc.telegram.keyboards import RetryLink, retry_keyboard
 from misc.telegram.media_sender import MediaSender
 from misc.telegram.reactions import StatusReactions
@@ -91,7 +92,8 @@ async def link_in_chat(
 ) -> None:
     if profile is None:  # a chat whose first message is a link: registered, no referral, no welcome
         await best_effort(repos.users.register(message.chat.id, message.chat.type, lang), False, "registration")
-    sender_id = message.from_user.id if message.from_user else message.chat.id
+    person = person_behind(message)
+    sender_id = person.id if person else message.chat.id
     request = LinkRequest(
         chat_id=message.chat.id,
         chat_type=message.chat.type,
@@ -109,8 +111,9 @@ async def link_in_chat(
             return
         # groups see 😢: the link was not taken; why is told to the sender alone
         await StatusReactions(bot, link.chat_id, link.message_id).failed()
-        busy = locales.text(link.lang, "queue_busy", count=full.in_progress)
-        await sender.send_private_note(link.chat_id, link.user_id, busy, reply_to_message=link.message_id)
+        if link.note_receiver is not None:
+            busy = locales.text(link.lang, "queue_busy", count=full.in_progress)
+            await sender.send_private_note(link.chat_id, link.note_receiver, busy, reply_to_message=link.message_id)
 
     await delivery.deliver_message(request, taken, refused)
     if len(taken) < len(links):

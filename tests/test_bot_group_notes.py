@@ -126,3 +126,16 @@ async def test_a_failed_sound_press_in_a_group_tells_only_the_member_who_pressed
     assert shown["reply_to_message"]["message_id"] == video.result["message_id"]
     assert fake_telegram.reactions(GROUP, video.result["message_id"]) == SAD
     assert [call for call in fake_telegram.calls_of("sendMessage") if not is_note(call)] == []
+
+
+async def test_a_failed_link_from_an_anonymous_admin_gets_the_reaction_and_no_note(
+    fake_telegram: FakeTelegram, fake_tiktok, tt_bot, db_sessions
+) -> None:
+    post = fake_tiktok.add_status(POST_ID, 10204)
+    message = fake_telegram.send_message(GROUP, post.url, sender_chat=GROUP, chat_type="supergroup")
+
+    await fake_telegram.wait_for_call("setMessageReaction", lambda call: "😢" in str(call.params), timeout=60)
+    rows = await video_rows(db_sessions)
+    assert [(row.outcome, row.error_kind) for row in rows] == [(Outcome.FAILED, "deleted")]
+    assert fake_telegram.reactions(GROUP, message["message_id"]) == SAD
+    assert fake_telegram.calls_of("sendMessage") == []  # Telegram's stand-in for the admin can receive nothing

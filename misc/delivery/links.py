@@ -45,6 +45,11 @@ class LinkRequest:
     def is_private(self) -> bool:
         return self.chat_type == ChatType.PRIVATE
 
+    @property
+    def note_receiver(self) -> int | None:
+        """Who can be told privately in a group; nobody when the chat itself wrote (`user_id` is then the chat's)."""
+        return self.user_id if self.user_id != self.chat_id else None
+
 
 class LinkDelivery:
     def __init__(self, services: DeliveryServices, pipeline: DeliveryPipeline, failures: FailureReporter) -> None:
@@ -110,7 +115,7 @@ class LinkDelivery:
         return ChatReply(
             self._services, self._failures, request.chat_id, request.chat_type, request.message_id, request.lang,
             status, file_mode=request.file_mode, caption_description=request.caption_description, turn=turn,
-            requester_user_id=request.user_id,
+            requester_user_id=request.note_receiver,
         )  # fmt: skip
 
 

@@ -35,8 +35,18 @@ async def may_change_settings(bot: Bot, chat: Chat, user: User | None, sender_ch
     return member.status in ADMIN_STATUSES
 
 
+def person_behind(message: Message) -> User | None:
+    """The member who wrote `message`; None when a chat wrote it (an anonymous admin, a linked channel), since
+    Telegram's stand-in accounts for them can receive nothing."""
+    user = message.from_user
+    if user is None or user.is_bot or message.sender_chat is not None:
+        return None
+    return user
+
+
 async def refuse_privately(sender: MediaSender, message: Message, text: str) -> None:
     """The refusal as a note only the member who asked sees; where Telegram refuses that, nothing."""
-    if message.from_user is None:
+    person = person_behind(message)
+    if person is None:
         return
-    await sender.send_private_note(message.chat.id, message.from_user.id, text, reply_to_message=message.message_id)
+    await sender.send_private_note(message.chat.id, person.id, text, reply_to_message=message.message_id)
