@@ -80,7 +80,9 @@ class TikTokClient:
         self._config = config = config or ClientConfig()
         self.rotation = rotation or ProxyRotation.from_file(config.proxy_file, include_direct=config.proxy_include_host)
         ca_bundle = share_ca_bundle()
-        self._extractor = PostExtractor(config.ytdlp_workers, socket_timeout=config.connect_timeout)
+        self._extractor = PostExtractor(
+            config.ytdlp_workers, socket_timeout=config.connect_timeout, slot_hold=config.proxy_hedge_after
+        )
         self._downloader = Downloader(
             Timeouts(connect=config.connect_timeout, read=config.read_timeout),
             max_concurrent=config.max_concurrent_downloads,

@@ -1,8 +1,14 @@
 """Part 2: a post's page data through yt-dlp's TikTok extractor (page fetch, WAF challenge, cookies).
 
-yt-dlp is synchronous, so extractions run in a small thread pool. Each one gets a slim `YoutubeDL`
+yt-dlp is synchronous, so extractions run in worker threads. Each one gets a slim `YoutubeDL`
 (no extractor registry: ~1 ms instead of ~55 ms) bound to one proxy, because yt-dlp fixes the proxy
 when a `YoutubeDL` is created.
+
+A thread cannot be cancelled: a fetch through a proxy that accepts and never answers holds its thread
+until the socket timeout, even after a hedge through another proxy has won. So `workers` bounds the
+extractions that are getting on, not the threads: one silent for longer than `slot_hold` (or given up)
+frees its place, and the pool has room for that many stuck threads again; a hedge (see `hedging`) does
+not queue for a place at all. So a burst through a stalled proxy does not queue every other post behind it.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from tiktok_api.exceptions import (
     TikTokRateLimitError,
     TikTokRegionError,
 )
+from tiktok_api.hedging import is_hedge
 from tiktok_api.links import canonical_url
 from tiktok_api.proxies import Proxy
 from tiktok_api.retry import TryAnotherProxy
@@ -169,16 +176,34 @@ def classify(error: ExtractorError, *, challenged: bool) -> TikTokError | TryAno
 
 
 class PostExtractor:
-    """Runs page extractions in a fixed pool of worker threads."""
+    """Runs page extractions in a bounded pool of worker threads."""
 
-    def __init__(self, workers: int, socket_timeout: float) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="yt-dlp")
+    def __init__(self, workers: int, socket_timeout: float, slot_hold: float | None = None) -> None:
+        workers = max(1, workers)
+        self._places = asyncio.Semaphore(workers)
+        self._pool = ThreadPoolExecutor(max_workers=4 * workers, thread_name_prefix="yt-dlp")
         self._socket_timeout = socket_timeout
+        self._slot_hold = slot_hold if slot_hold else socket_timeout
 
     async def fetch(self, post_id: str, proxy: Proxy) -> PostPage:
         """The post's page through `proxy`. Raises TryAnotherProxy or a TikTokError."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._fetch_blocking, post_id, proxy)
+        if is_hedge():  # it stands in for a stalled extraction, which may hold the place it would wait for
+            return await loop.run_in_executor(self._pool, self._fetch_blocking, post_id, proxy)
+        async with self._places:
+            extraction = loop.run_in_executor(self._pool, self._fetch_blocking, post_id, proxy)
+            try:
+                return await asyncio.wait_for(asyncio.shield(extraction), self._slot_hold)
+            except TimeoutError:
+                pass  # silent for long: its place goes to the next extraction, the thread finishes alone
+            except asyncio.CancelledError:
+                extraction.cancel()  # drops it if no thread has taken it yet
+                raise
+        try:
+            return await extraction
+        except asyncio.CancelledError:
+            extraction.cancel()
+            raise
 
     def _fetch_blocking(self, post_id: str, proxy: Proxy) -> PostPage:
         with YoutubeDL(_params(proxy, self._socket_timeout), auto_init=False) as ydl:
