@@ -87,6 +87,8 @@ class Figures:
     tree_idle_mb: float = 0.0
     tree_peak_mb: float = 0.0
     tree_peak_processes: int = 0
+    tree_idle_pss_mb: float = 0.0
+    tree_peak_pss_mb: float = 0.0
     tree_cpu_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -120,6 +122,10 @@ class Figures:
             f"idle {self.tree_idle_mb:.0f} MB, peak {self.tree_peak_mb:.0f} MB "
             f"(+{self.tree_peak_mb - self.tree_idle_mb:.0f} MB, {self.tree_peak_processes} processes), "
             f"CPU {self.tree_cpu_seconds:.2f} s"
+        )
+        print(
+            f"  process tree, shared pages counted once (PSS): idle {self.tree_idle_pss_mb:.0f} MB, "
+            f"peak {self.tree_peak_pss_mb:.0f} MB (+{self.tree_peak_pss_mb - self.tree_idle_pss_mb:.0f} MB)"
         )
         for note in self.notes:
             print(f"  {note}")
@@ -289,12 +295,14 @@ class TreeSampler:
     def __init__(self, root: int) -> None:
         self.root = root
         self.peak_mb, self.peak_processes = process_tree.tree_rss_mb(root)
+        self.peak_pss_mb = process_tree.tree_pss_mb(root)
         self._task: asyncio.Task[None] | None = None
 
     def sample(self) -> float:
         now, processes = process_tree.tree_rss_mb(self.root)
         self.peak_mb = max(self.peak_mb, now)
         self.peak_processes = max(self.peak_processes, processes)
+        self.peak_pss_mb = max(self.peak_pss_mb, process_tree.tree_pss_mb(self.root))
         return now
 
     async def _loop(self) -> None:
@@ -361,6 +369,7 @@ async def run(
                 tiktok.reset_log()
                 with TreeSampler(bot.pid) as tree:
                     idle = tree.sample()
+                    idle_pss = process_tree.tree_pss_mb(bot.pid)
                     started = time.monotonic()
                     await driver(world)
                     world.collect()
@@ -378,6 +387,7 @@ async def run(
                 figures.tiktok_pages = sum(1 for request in tiktok.requests if request.host == PAGE_HOST)
                 figures.startup_seconds, figures.tree_idle_mb = startup, idle
                 figures.tree_peak_mb, figures.tree_peak_processes = tree.peak_mb, tree.peak_processes
+                figures.tree_idle_pss_mb, figures.tree_peak_pss_mb = idle_pss, tree.peak_pss_mb
                 figures.tree_cpu_seconds = process_tree.tree_cpu_seconds(bot.pid) - tree_cpu_before
                 figures.notes = world.notes
                 if any(outcome.answered_at is None for outcome in figures.outcomes):

@@ -38,10 +38,27 @@ def rss_mb(pid: int) -> float:
     return pages * _PAGE / (1024 * 1024)
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: each page shared by n processes counts 1/n in each (0 when unreadable)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0.0
+
+
 def tree_rss_mb(root: int) -> tuple[float, int]:
     """Resident memory of the whole tree (MB) and how many processes it has."""
     pids = descendants(root)
     return sum(rss_mb(pid) for pid in pids), len(pids)
+
+
+def tree_pss_mb(root: int) -> float:
+    """What the tree costs the machine (MB): summed RSS counts a page shared by the forkserver and the
+    workers it forked (the preloaded modules, libpython) once per process; summed PSS counts it once."""
+    return sum(pss_mb(pid) for pid in descendants(root))
 
 
 def tree_cpu_seconds(root: int) -> float:
