@@ -353,12 +353,16 @@ class HoldingTelegram(FakeTelegram):
 class BotProcess:
     """main.py as an operator runs it, in its own process."""
 
-    def __init__(self, environment: dict[str, str], log_file: Path) -> None:
+    def __init__(self, telegram: FakeTelegram, environment: dict[str, str], log_file: Path) -> None:
+        self._telegram = telegram
         self._environment = environment
         self.log_file = log_file
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        """Start main.py and wait until it is about to poll (its command menu is set, the last start-up step):
+        on a busy machine the imports alone take several seconds, which no reply should have to wait for."""
+        menus_before = len(self._telegram.calls_of("setMyCommands"))
         with self.log_file.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -368,6 +372,7 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
+        await self._telegram.wait_for_calls("setMyCommands", menus_before + 1, timeout=90)
 
     async def kill(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -402,7 +407,7 @@ async def bot_process(holding_telegram: HoldingTelegram, db_url: str, tmp_path: 
         "ADMIN_IDS": f"[{ADMIN}]",
         "LOG_LEVEL": "WARNING",
     }
-    process = BotProcess(environment, tmp_path / "bot.log")
+    process = BotProcess(holding_telegram, environment, tmp_path / "bot.log")
     yield process
     await process.terminate()
     print(process.log_file.read_text(errors="replace")[-5000:])  # shown by pytest when the test failed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import secrets
 import signal
 from collections.abc import AsyncIterator
@@ -13,13 +12,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from redis.asyncio import Redis
 
 from data.locales import Locales
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.tiktok import FakeTikTok
 from tests.processes import free_port, operator_environment, start_process, stop_process
+from tests.redis_keys import REDIS_URL, delete_bot_keys
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 STARTUP_TIMEOUT = 90
 
 
@@ -149,6 +149,9 @@ async def two_webhook_workers(
             yield tg, ports
         finally:
             outputs = [await stop_process(process) for process in processes]
+            redis = Redis.from_url(REDIS_URL)
+            await delete_bot_keys(redis, int(token.split(":")[0]))
+            await redis.aclose()
         for process, output in zip(processes, outputs, strict=True):
             assert process.returncode == 0, output
             assert "Traceback" not in output, output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 from collections.abc import AsyncIterator
 
@@ -12,10 +11,10 @@ from aiogram.types import Update
 from redis.asyncio import Redis
 
 from misc.runtime.queue_manager import QueueFullError
-from misc.runtime.shared_limits import PREFIX, RedisQueueManager, RedisRateLimiter, UpdateClaims
+from misc.runtime.shared_limits import RedisQueueManager, RedisRateLimiter, UpdateClaims
 from misc.telegram.limits import GLOBAL_MOST_PER_SECOND
+from tests.redis_keys import REDIS_URL, delete_bot_keys
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 USED_BOT_IDS: set[int] = set()
 
 
@@ -26,10 +25,7 @@ async def redis() -> AsyncIterator[Redis]:
     yield client
     # Leave no keys behind: every key of these tests names one of the bot ids they made up.
     while USED_BOT_IDS:
-        bot_id = USED_BOT_IDS.pop()
-        keys = [key async for key in client.scan_iter(match=f"{PREFIX}:*:{bot_id}*")]
-        if keys:
-            await client.delete(*keys)
+        await delete_bot_keys(client, USED_BOT_IDS.pop())
     await client.aclose()
 
 
