@@ -10,6 +10,7 @@ from typing import Any
 from yt_dlp.version import __version__ as YTDLP_VERSION
 
 from data.locales import Locales
+from data.repositories.users import UserRepository
 from tests.fakes.telegram import ApiCall, FakeTelegram
 from tests.fakes.tiktok import FakeTikTok, ProxyMode
 
@@ -96,6 +97,31 @@ async def test_a_sound_press_counts_like_a_link(fake_telegram, fake_tiktok: Fake
     assert await admin_messages(fake_telegram, 1) == [
         alert_text("en", "admin_extraction_broken", 2, 3, "67%", error=UNREAD_PAGE)
     ]
+
+
+async def test_an_inline_result_counts_like_a_link(
+    fake_telegram, fake_tiktok: FakeTikTok, start_bot, db_sessions
+) -> None:
+    storage = -1009990012
+    fake_telegram.add_chat(storage, "channel", title="storage")
+    await UserRepository(db_sessions).register(USER, "private", "ru")
+    await start_bot(**(ALERTS | {"EXTRACTION_ALERT_MIN_ATTEMPTS": "2", "STORAGE_CHANNEL_ID": str(storage)}))
+    fake_tiktok.site_changed = True
+    await deliver(fake_telegram, fake_tiktok.add_video(post_id(50)).url, "sendMessage", 1)  # 1 of 1: too few
+
+    inline = fake_tiktok.add_video(post_id(51)).url
+    query = fake_telegram.inline_query(USER, inline, language_code="ru")["inline_query"]["id"]
+    answer = await fake_telegram.wait_for_call(
+        "answerInlineQuery", lambda call: call.params["inline_query_id"] == query, timeout=30
+    )
+    [result] = answer.params["results"]
+    chosen = fake_telegram.chosen_inline_result(USER, result["id"], inline)["chosen_inline_result"]
+
+    assert await admin_messages(fake_telegram, 1) == [
+        alert_text("en", "admin_extraction_broken", 2, 2, "100%", error=UNREAD_PAGE)
+    ]
+    message = fake_telegram.inline_message(chosen["inline_message_id"])
+    assert message["text"] == Locales.load().text("ru", "error_extraction")
 
 
 async def test_deleted_posts_and_proxy_trouble_never_alarm(fake_telegram, fake_tiktok: FakeTikTok, start_bot) -> None:
