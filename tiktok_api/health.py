@@ -103,10 +103,6 @@ class ExtractionWatch:
         self._last_alarm: float | None = None
         self.last_error = ""
 
-    @property
-    def broken(self) -> bool:
-        return self._broken
-
     def observe(self, error: BaseException | None) -> HealthNews | None:
         """One delivery that reached TikTok: None when it succeeded, else its error."""
         if error is None:
