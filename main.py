@@ -19,6 +19,7 @@ from data.database import create_engine, create_session_factory, upgrade_databas
 from data.locales import Locales
 from data.repositories import Repositories
 from handlers import build_root_router
+from misc.delivery.extraction_alerts import ExtractionAlerts
 from misc.delivery.failures import FailureReporter
 from misc.delivery.guest import GuestDelivery
 from misc.delivery.inline import InlineDelivery
@@ -44,6 +45,7 @@ from misc.telegram.media_sender import MediaSender
 from misc.telegram.startup_calls import retry_startup_calls
 from misc.telegram.thumbnails import Thumbnailer
 from tiktok_api.client import TikTokClient
+from tiktok_api.health import ExtractionWatch
 
 logger = logging.getLogger("tt-bot")
 
@@ -79,7 +81,15 @@ async def build(settings: Settings) -> BotApp:
             locales=locales,
             configured_bot_tag=settings.telegram.bot_tag,
         )
-        pipeline = DeliveryPipeline(services)
+        extraction = ExtractionAlerts(
+            ExtractionWatch(settings.extraction_alert),
+            settings.extraction_alert.window,
+            settings.admin_ids,
+            sender,
+            repos.users,
+            locales,
+        )
+        pipeline = DeliveryPipeline(services, extraction)
         delivery = LinkDelivery(services, pipeline, failures)
         sounds = SoundDelivery(services, pipeline, failures)
         slideshow_videos = SlideshowVideoDelivery(services, pipeline, failures)

@@ -17,6 +17,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from tiktok_api.config import ClientConfig
+from tiktok_api.health import WatchSettings
 
 CLOUD_API_SERVER = "https://api.telegram.org"
 CLOUD_UPLOAD_LIMIT = 50 * 1024 * 1024
@@ -83,6 +84,8 @@ class Settings:
     # Seconds between refreshes of the two STATS_CHAT messages (overall, last 24 h).
     stats_overall_interval: float = 3600.0
     stats_daily_interval: float = 300.0
+    # When to tell ADMIN_IDS that TikTok pages cannot be read (EXTRACTION_ALERT_*).
+    extraction_alert: WatchSettings = field(default_factory=WatchSettings)
 
     def require_bot_token(self) -> str:
         return _token(self.telegram.bot_token, "BOT_TOKEN")
@@ -266,8 +269,22 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         secrets=_secrets_of(read, raw_db_url),
         stats_overall_interval=_positive(read.number("STATS_OVERALL_INTERVAL", 3600.0), "STATS_OVERALL_INTERVAL"),
         stats_daily_interval=_positive(read.number("STATS_DAILY_INTERVAL", 300.0), "STATS_DAILY_INTERVAL"),
+        extraction_alert=_extraction_alert(read),
     )
     return settings
+
+
+def _extraction_alert(read: _Reader) -> WatchSettings:
+    defaults = WatchSettings()
+    threshold = read.number("EXTRACTION_ALERT_THRESHOLD", defaults.threshold)
+    if not 0 < threshold <= 1:
+        raise ConfigError(f"EXTRACTION_ALERT_THRESHOLD must be a failure rate above 0 and at most 1, got {threshold:g}")
+    return WatchSettings(
+        window=_positive(read.number("EXTRACTION_ALERT_WINDOW", defaults.window), "EXTRACTION_ALERT_WINDOW"),
+        threshold=threshold,
+        min_attempts=read.integer("EXTRACTION_ALERT_MIN_ATTEMPTS", defaults.min_attempts, minimum=1),
+        alert_interval=read.number("EXTRACTION_ALERT_INTERVAL", defaults.alert_interval),
+    )
 
 
 def _positive(value: float, name: str) -> float:

@@ -86,3 +86,17 @@ class ErrorKind(StrEnum):
     SEND_FAILED = "send_failed"
     BLOCKED = "blocked"
     UNKNOWN = "unknown"
+
+
+# TikTok's answers about the post itself: its page was read. The stats show them apart from `extraction`
+# (pages not read: what TikTok changing its site looks like) and from network trouble.
+CONTENT_ANSWERS = frozenset(
+    {
+        ErrorKind.DELETED,
+        ErrorKind.PRIVATE,
+        ErrorKind.REGION,
+        ErrorKind.LOGIN_REQUIRED,
+        ErrorKind.TOO_LONG,
+        ErrorKind.TOO_LARGE,
+    }
+)

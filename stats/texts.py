@@ -188,6 +188,10 @@ def reliability(reports: Sequence[ReliabilityReport]) -> str:
         if report.errors:
             errors = [[kind or "unknown", number(n)] for kind, n in report.errors]
             parts.append("Errors:\n" + _table(errors))
+        parts.append(
+            f"TikTok pages not read: {number(report.pages_unread)} ({percent(report.pages_unread, report.attempts)})"
+            f" · content answers (deleted, private, …): {number(report.content_answers)}"
+        )
         if report.timings:
             timings = [
                 [SOURCE_TITLES[source], number(timing.samples), f"{timing.p50_ms:,} ms", f"{timing.p95_ms:,} ms"]

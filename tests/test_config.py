@@ -12,6 +12,7 @@ import pytest
 
 from data.config import CLOUD_API_SERVER, LOCAL_UPLOAD_LIMIT, ConfigError, load_settings
 from misc.runtime.logging_setup import RedactingFilter, configure_logging
+from tiktok_api.health import WatchSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,19 @@ def test_local_bot_api_server_lifts_the_upload_limit() -> None:
     assert settings.telegram.upload_limit == LOCAL_UPLOAD_LIMIT
 
 
+def test_extraction_alert_settings_have_defaults_and_read_the_environment() -> None:
+    assert settings_from().extraction_alert == WatchSettings(
+        window=900.0, threshold=0.5, min_attempts=10, alert_interval=3600.0
+    )
+    read = settings_from(
+        EXTRACTION_ALERT_WINDOW="60",
+        EXTRACTION_ALERT_THRESHOLD="0.25",
+        EXTRACTION_ALERT_MIN_ATTEMPTS="4",
+        EXTRACTION_ALERT_INTERVAL="0",
+    )
+    assert read.extraction_alert == WatchSettings(window=60.0, threshold=0.25, min_attempts=4, alert_interval=0.0)
+
+
 def test_id_lists_are_json() -> None:
     assert settings_from(ADMIN_IDS="[1, 2]").admin_ids == {1, 2}
     assert settings_from(STATS_IDS="7").stats_ids == {7}
@@ -59,6 +73,10 @@ def test_id_lists_are_json() -> None:
         ("STORAGE_CHANNEL_ID", "@channel"),
         ("PROXY_FILE", "/nonexistent/proxies.txt"),
         ("LOG_LEVEL", "LOUD"),
+        ("EXTRACTION_ALERT_THRESHOLD", "1.5"),
+        ("EXTRACTION_ALERT_THRESHOLD", "0"),
+        ("EXTRACTION_ALERT_WINDOW", "0"),
+        ("EXTRACTION_ALERT_MIN_ATTEMPTS", "0"),
     ],
 )
 def test_a_malformed_value_names_its_variable(name: str, value: str) -> None:

@@ -16,7 +16,14 @@ from data.models import Video
 from data.repositories.stats import Metric, Period, Span
 from stats.keyboards import GraphButton, PeriodButton, Section, SectionButton
 from tests.fakes.telegram import ApiCall, FakeTelegram, Misbehaviour
-from tests.plugins.stats import STATS_OPERATOR, STRANGER, RunningStatsBot, load_stats_root, seed_known_rows
+from tests.plugins.stats import (
+    STATS_OPERATOR,
+    STRANGER,
+    RunningStatsBot,
+    load_stats_root,
+    seed_extraction_failures,
+    seed_known_rows,
+)
 
 ALL_BUTTONS = {
     *(SectionButton(section=section).pack() for section in Section),
@@ -226,6 +233,24 @@ async def test_reliability_success_rate_error_kinds_and_percentiles(seeded, stat
     assert "Silent videos: 1 · HEVC videos: 1" in day
     assert cells(week, "In chats") == ["5"]
     assert "Silent videos: 2 · HEVC videos: 2" in week
+    assert "TikTok pages not read: 0 (0.0%) · content answers (deleted, private, …): 1" in day
+
+
+async def test_reliability_shows_pages_not_read_apart_from_content_answers(
+    seeded, db_sessions, stats_bot: RunningStatsBot
+) -> None:
+    await seed_extraction_failures(db_sessions, datetime.now(UTC))
+    menu = await open_menu(stats_bot)
+    text = plain((await press(stats_bot, menu, SectionButton(section=Section.RELIABILITY).pack())).params["text"])
+    day, week = text.split("Last 7 days")
+
+    assert "5 of 11 attempts succeeded (45.5%)" in day
+    assert cells(day, "extraction") == ["2"]
+    assert cells(day, "private") == ["1"]
+    assert cells(day, "rate_limited") == ["1"]
+    assert "TikTok pages not read: 2 (18.2%) · content answers (deleted, private, …): 2" in day
+    assert "7 of 14 attempts succeeded (50.0%)" in week
+    assert "TikTok pages not read: 3 (21.4%) · content answers (deleted, private, …): 2" in week
 
 
 # ---- graphs ----

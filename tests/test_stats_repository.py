@@ -26,7 +26,7 @@ from data.repositories.stats import (
     Timing,
     rollup_horizon,
 )
-from tests.plugins.stats import FIXED_NOW, Delivery, delivery_row, seed_known_rows
+from tests.plugins.stats import FIXED_NOW, Delivery, delivery_row, seed_extraction_failures, seed_known_rows
 
 PRIVATE, GROUP = Audience.PRIVATE, Audience.GROUP
 
@@ -128,6 +128,20 @@ async def test_reliability_success_rate_error_kinds_and_percentiles(stats_sessio
         Source.SLIDESHOW: Timing(1, 2500, 2500),
         Source.MUSIC: Timing(2, 400, 600),
     }
+
+
+async def test_reliability_tells_pages_not_read_from_content_answers(stats_sessions) -> None:
+    repository = await seeded(stats_sessions)
+    await seed_extraction_failures(stats_sessions, FIXED_NOW)
+
+    day, week = await repository.reliability()
+
+    assert (day.attempts, day.succeeded) == (11, 5)
+    assert day.errors == [("extraction", 2), ("deleted", 1), ("network", 1), ("private", 1), ("rate_limited", 1)]
+    assert (day.pages_unread, day.content_answers) == (2, 2)
+    # The week adds a rolled-up day with one more page not read.
+    assert (week.attempts, week.succeeded) == (14, 7)
+    assert (week.pages_unread, week.content_answers) == (3, 2)
 
 
 async def test_reliability_counts_deliveries_by_door_and_silent_and_hevc_videos(stats_sessions) -> None:

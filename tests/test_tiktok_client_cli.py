@@ -72,3 +72,58 @@ async def test_cli_names_a_broken_proxy_file(fake_tiktok: FakeTikTok, tmp_path: 
 
     assert code == 1
     assert stderr.splitlines() == [f"error: {proxy_file} line 1 is not a proxy URL like http://host:port"]
+
+
+# ---- --check: for cron and container health checks ----
+
+OTHER_ID = "7350000000000000002"
+
+
+def check_arguments(fake_tiktok: FakeTikTok, *urls: str) -> list[str]:
+    return ["--check", *urls, "--proxy-file", str(fake_tiktok.proxy_file)]
+
+
+async def test_check_reads_every_page_without_downloading_and_exits_zero(fake_tiktok: FakeTikTok) -> None:
+    video = fake_tiktok.add_video(POST_ID, author="alice")
+    slideshow = fake_tiktok.add_slideshow(OTHER_ID, author="bob")
+
+    code, stdout, stderr = await run_cli(*check_arguments(fake_tiktok, video.url, slideshow.url))
+
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines() == [
+        f"ok   {video.url}: video {POST_ID} by @alice",
+        f"ok   {slideshow.url}: slideshow {OTHER_ID} by @bob",
+    ]
+    assert {request.host for request in fake_tiktok.requests} == {"www.tiktok.com"}  # pages only, no media
+
+
+async def test_check_exits_non_zero_when_tiktok_changed_its_pages(fake_tiktok: FakeTikTok) -> None:
+    video = fake_tiktok.add_video(POST_ID)
+    fake_tiktok.site_changed = True
+
+    code, stdout, _ = await run_cli(*check_arguments(fake_tiktok, video.url))
+
+    assert code == 1
+    assert stdout.splitlines() == [
+        f"FAIL {video.url}: extraction: Could not read the post page: Unexpected response from webpage request"
+    ]
+
+
+async def test_check_exits_non_zero_when_any_url_fails(fake_tiktok: FakeTikTok) -> None:
+    video = fake_tiktok.add_video(POST_ID)
+    walled = fake_tiktok.add_waf_forever(OTHER_ID)
+
+    code, stdout, _ = await run_cli(*check_arguments(fake_tiktok, walled.url, video.url))
+
+    assert code == 1
+    assert stdout.splitlines() == [
+        f"FAIL {walled.url}: rate_limited: TikTok's bot check did not pass",
+        f"ok   {video.url}: video {POST_ID} by @alice",
+    ]
+
+
+async def test_downloading_takes_one_url_at_a_time(fake_tiktok: FakeTikTok) -> None:
+    code, _, stderr = await run_cli(PAGE_URL, PAGE_URL)
+
+    assert code == 2
+    assert stderr.splitlines()[-1].endswith("one URL at a time, or several with --check")

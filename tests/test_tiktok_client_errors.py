@@ -47,6 +47,8 @@ def test_every_error_names_its_kind() -> None:
         "TikTokVideoTooLongError": "too_long",
         "TikTokVideoTooLargeError": "too_large",
     }
+    # What a site change looks like keeps the kind users are told and rows record.
+    assert (errors.TikTokPageUnreadError.kind, errors.TikTokBotCheckError.kind) == ("extraction", "rate_limited")
 
 
 async def test_10204_is_asked_of_one_other_proxy_before_calling_the_post_deleted(
@@ -122,11 +124,24 @@ async def test_waf_challenge_that_never_passes_is_rate_limiting_after_every_prox
 ) -> None:
     fake_tiktok.add_waf_forever(POST_ID)
 
-    with pytest.raises(errors.TikTokRateLimitError):
+    with pytest.raises(errors.TikTokBotCheckError):
         await tiktok_client.video(PAGE_URL)
 
     # Each attempt: the challenge, then the page again with the solved cookie; one attempt per proxy.
     assert page_requests(fake_tiktok) == ["proxy0", "proxy0", "proxy1", "proxy1", "proxy2", "proxy2"]
+
+
+async def test_a_redesigned_page_is_unread_not_a_failed_bot_check(
+    fake_tiktok: FakeTikTok, tiktok_client: TikTokClient
+) -> None:
+    fake_tiktok.add_video(POST_ID)
+    fake_tiktok.site_changed = True
+
+    with pytest.raises(errors.TikTokPageUnreadError, match="Unexpected response from webpage request"):
+        await tiktok_client.video(PAGE_URL)
+
+    assert page_requests(fake_tiktok) == ["proxy0", "proxy1", "proxy2"]  # another proxy may see a proper page
+    assert cdn_requests(fake_tiktok) == []
 
 
 async def test_waf_challenge_that_passes_is_solved(fake_tiktok: FakeTikTok, tiktok_client: TikTokClient) -> None:

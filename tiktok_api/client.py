@@ -23,13 +23,14 @@ from tiktok_api.exceptions import (
     TikTokExtractionError,
     TikTokInvalidLinkError,
     TikTokNetworkError,
+    TikTokPageUnreadError,
     TikTokVideoTooLargeError,
     TikTokVideoTooLongError,
 )
 from tiktok_api.extractor import STATUS_UNAVAILABLE, PostExtractor, PostPage
 from tiktok_api.hedging import Hedger
 from tiktok_api.images import ImageConversionError, ImageConverter
-from tiktok_api.models import MediaFile, MusicInfo, SlideshowInfo, VideoInfo
+from tiktok_api.models import MediaFile, MusicInfo, PostCheck, SlideshowInfo, VideoInfo
 from tiktok_api.post import (
     PostMeta,
     cover_url,
@@ -125,6 +126,18 @@ class TikTokClient:
                 return await self._slideshow(page, session)
             return await self._video(page, session, quality)
 
+    async def check(self, url: str) -> PostCheck:
+        """Read the post's page only (no media): whether extraction works, as `video` would find out."""
+        async with self._deadline():
+            session = self._new_session()
+            post_id = await self._resolver.resolve(url, session)
+            page = await self._page(post_id, session)
+        is_slideshow = bool(image_url_lists(page.data))
+        if not is_slideshow:
+            _watermark_free_formats(page)
+        meta = PostMeta.read(page.post_id, page.data)
+        return PostCheck(id=meta.id, url=meta.url, author=meta.author, is_slideshow=is_slideshow)
+
     async def music(self, post_id: str) -> MusicInfo:
         """The sound of a post (video or slideshow), in its own container (MP3 or M4A)."""
         if not post_id.isdigit():
@@ -191,9 +204,7 @@ class TikTokClient:
         duration = video_duration(page.data)
         if limit and duration > limit:
             raise TikTokVideoTooLongError(f"The video lasts {duration} s, longer than {limit} s")
-        formats = video_formats(page.formats)
-        if not formats:
-            raise TikTokExtractionError("The post has no video without a watermark")
+        formats = _watermark_free_formats(page)
         max_size = self._config.max_file_size
         fitting = choose_formats(page.formats, quality, max_size)
         if not fitting:
@@ -378,6 +389,14 @@ class TikTokClient:
         except (TryAnotherProxy, TikTokError, ImageConversionError, OSError) as error:
             logger.debug("No cover for %s: %s", page.post_id, error)
             return None
+
+
+def _watermark_free_formats(page: PostPage) -> list[dict[str, Any]]:
+    formats = video_formats(page.formats)
+    if not formats:
+        # Every video post has one: none means the post data changed shape.
+        raise TikTokPageUnreadError("The post has no video without a watermark")
+    return formats
 
 
 def _ignore(*_: object) -> None:

@@ -48,6 +48,10 @@ class TikTokRateLimitError(TikTokError):
     kind = "rate_limited"
 
 
+class TikTokBotCheckError(TikTokRateLimitError):
+    """TikTok's bot check came back after it was solved: it does not trust us, or changed the check."""
+
+
 class TikTokNetworkError(TikTokError):
     """TikTok could not be reached through any proxy."""
 
@@ -58,6 +62,10 @@ class TikTokExtractionError(TikTokError):
     """TikTok answered, but the post could not be read."""
 
     kind = "extraction"
+
+
+class TikTokPageUnreadError(TikTokExtractionError):
+    """TikTok answered, but the post data could not be found in the page (what a site change looks like)."""
 
 
 class TikTokVideoTooLongError(TikTokError):

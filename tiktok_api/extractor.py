@@ -27,11 +27,13 @@ from yt_dlp.networking.exceptions import HTTPError, RequestError
 from yt_dlp.utils import ExtractorError
 
 from tiktok_api.exceptions import (
+    TikTokBotCheckError,
     TikTokDeletedError,
     TikTokError,
     TikTokExtractionError,
     TikTokLoginRequiredError,
     TikTokNetworkError,
+    TikTokPageUnreadError,
     TikTokPrivateError,
     TikTokRateLimitError,
     TikTokRegionError,
@@ -82,8 +84,11 @@ class _PostPageIE(TikTokIE):
         raise _LoginRequired(msg, expected=True)
 
     def _solve_challenge_and_set_cookies(self, webpage: str) -> Any:
+        # yt-dlp calls this for any page without post data; only a page that held a challenge it solved
+        # counts as one (a page of a new layout raises here and is "unread", not "bot check").
+        cookies = super()._solve_challenge_and_set_cookies(webpage)
         self.challenged = True
-        return super()._solve_challenge_and_set_cookies(webpage)
+        return cookies
 
 
 @dataclass(slots=True)
@@ -170,9 +175,9 @@ def classify(error: ExtractorError, *, challenged: bool) -> TikTokError | TryAno
         return TryAnotherProxy(TikTokNetworkError(f"TikTok could not be reached: {type(cause).__name__}"))
     if challenged:
         # The bot check came back after it was solved: TikTok does not trust this IP right now.
-        return TryAnotherProxy(TikTokRateLimitError("TikTok's bot check did not pass"))
+        return TryAnotherProxy(TikTokBotCheckError("TikTok's bot check did not pass"))
     # An unexpected page (a proxy's error page, or TikTok's layout changed): another proxy may do better.
-    return TryAnotherProxy(TikTokExtractionError(f"Could not read the post page: {error.orig_msg}"))
+    return TryAnotherProxy(TikTokPageUnreadError(f"Could not read the post page: {error.orig_msg}"))
 
 
 class PostExtractor:

@@ -105,3 +105,13 @@ class MusicInfo(_Closing):
 
     def close(self) -> None:
         self.media.close()
+
+
+@dataclass(frozen=True, slots=True)
+class PostCheck:
+    """A post whose page was read, without its media (`TikTokClient.check`)."""
+
+    id: str
+    url: str
+    author: str  # uniqueId
+    is_slideshow: bool

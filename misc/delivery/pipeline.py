@@ -1,7 +1,8 @@
 """The one delivery pipeline every door uses (links in chats, inline results, sound presses):
 
 queue slot → post id → cached file ids, or one download per post → send to the destination →
-remember the file ids → record the delivery → report the outcome.
+remember the file ids → record the delivery → report the outcome (and, when TikTok was asked, whether its
+page could be read: misc/delivery/extraction_alerts.py).
 
 Every failure ends in one place: logged, recorded with its kind, and told by the destination.
 """
@@ -21,6 +22,7 @@ from aiogram.exceptions import TelegramBadRequest
 
 from data.kinds import CacheKind, ErrorKind, MediaKind, Outcome
 from misc.delivery.destination import Destination
+from misc.delivery.extraction_alerts import ExtractionAlerts
 from misc.delivery.media_kinds import Media, Sent
 from misc.delivery.services import DeliveryServices, is_stale_file_error, ms_since
 from misc.delivery.user_errors import error_kind
@@ -58,14 +60,17 @@ class Attempt:
     cached: bool = False
     fetch_ms: float = 0.0
     probe: MediaProbe | None = None  # a video's codec, height and sound: for the row's codec/height/has_audio
+    asked_tiktok: bool = False  # a download started (not answered from the cache)
+    fetched: bool = False  # TikTok's page was read and the media downloaded
 
     def sent(self, sent: Sent) -> None:
         self.kind, self.size, self.probe = sent.kind, sent.size, sent.probe
 
 
 class DeliveryPipeline:
-    def __init__(self, services: DeliveryServices) -> None:
+    def __init__(self, services: DeliveryServices, extraction: ExtractionAlerts) -> None:
         self._services = services
+        self._extraction = extraction
         self._downloads: dict[tuple[str, tuple[CacheKind, ...]], asyncio.Event] = {}
         self._finished: OrderedDict[tuple[str, tuple[CacheKind, ...]], float] = OrderedDict()
 
@@ -89,6 +94,7 @@ class DeliveryPipeline:
             await self._fail(order, destination, attempt, started, error_kind(error), error)
             return
         await asyncio.gather(destination.succeeded(), self._record(order, destination, attempt, started))
+        await self._observe_extraction(attempt, None)
         logger.info(
             "delivered chat=%s post=%s kind=%s source=%s cached=%s bytes=%s in %.0f ms"
             " (queued %.0f ms, TikTok %.0f ms)",
@@ -112,6 +118,12 @@ class DeliveryPipeline:
         )  # fmt: skip
         await self._record(order, destination, attempt, started, Outcome.FAILED, kind)
         await destination.failed(kind)
+        await self._observe_extraction(attempt, error)
+
+    async def _observe_extraction(self, attempt: Attempt, error: Exception | None) -> None:
+        """Every door's deliveries that asked TikTok count towards the extraction watch, once each."""
+        if attempt.asked_tiktok:
+            await self._extraction.observe(None if attempt.fetched else error)
 
     async def _fetch_and_send(self, order: Order, destination: Destination, attempt: Attempt) -> None:
         if not attempt.post_id:
@@ -184,8 +196,10 @@ class DeliveryPipeline:
 
     async def _download_and_send(self, order: Order, destination: Destination, attempt: Attempt) -> None:
         fetch_started = time.monotonic()
+        attempt.asked_tiktok = True
         async with asyncio.timeout(order.media.fetch_timeout):
             fetched = await order.media.fetch(self._services.tiktok, order.link, attempt.post_id, order.quality)
+        attempt.fetched = True
         attempt.fetch_ms = ms_since(fetch_started)
         with fetched:
             attempt.post_id = fetched.id

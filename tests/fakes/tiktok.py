@@ -124,6 +124,15 @@ class FakeTikTok(TikTokContent):
         self._app.media_delay = seconds
 
     @property
+    def site_changed(self) -> bool:
+        """True: every post page moves its data where yt-dlp does not look, as a TikTok redesign would."""
+        return self._app.site_changed
+
+    @site_changed.setter
+    def site_changed(self, changed: bool) -> None:
+        self._app.site_changed = changed
+
+    @property
     def concurrent_media_peak(self) -> int:
         return self._log.media_peak
 

@@ -20,6 +20,7 @@ from tests.fakes.tiktok_pages import (
     WAF_COOKIE,
     WafChallenges,
     post_page,
+    redesigned_post_page,
     video_detail,
 )
 
@@ -68,6 +69,8 @@ class FakeTikTokApp:
         self.waf = WafChallenges()
         # Seconds every CDN answer waits before its first byte: keeps a download in progress for a test.
         self.media_delay = 0.0
+        # True: every post page has the layout of a site change (no post data where yt-dlp looks).
+        self.site_changed = False
 
     def build(self) -> web.Application:
         app = web.Application(middlewares=[self._observe], client_max_size=1024**2)
@@ -149,6 +152,8 @@ class FakeTikTokApp:
             raise web.HTTPFound(f"https://{WEB_HOST}/login?redirect_url={target}&lang=en&enter_method=mandatory")
         if self._challenge_pending(request, post):
             return web.Response(body=self.waf.page(), headers={"Content-Type": _HTML})
+        if self.site_changed:
+            return self._page(request, redesigned_post_page(video_detail(post.status_code, post.item), post.desc))
         return self._page(request, post.page)
 
     def _challenge_pending(self, request: web.Request, post: Post) -> bool:

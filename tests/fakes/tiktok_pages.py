@@ -55,6 +55,18 @@ def post_page(detail: dict[str, Any], title: str) -> bytes:
     return page.encode()
 
 
+def redesigned_post_page(detail: dict[str, Any], title: str) -> bytes:
+    """The same post after a site change: the data moved to a script yt-dlp does not know."""
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charSet="UTF-8"/>'
+        f"<title>{html.escape(title)} | TikTok</title></head>"
+        '<body><div id="app"></div>'
+        '<script id="__NEXT_APP_STATE__" type="application/json">'
+        f"{_script_json({'videoDetail': detail})}</script></body></html>"
+    )
+    return page.encode()
+
+
 LOGIN_PAGE = (
     b'<!DOCTYPE html><html lang="en"><head><meta charSet="UTF-8"/><title>Log in | TikTok</title></head>'
     b'<body><div id="loginContainer">Log in to TikTok</div></body></html>'

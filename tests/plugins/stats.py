@@ -142,6 +142,25 @@ async def seed_known_rows(sessions: async_sessionmaker[AsyncSession], now: datet
         await session.commit()
 
 
+# Failures told apart in the reliability view: pages not read (extraction) vs content answers vs the rest.
+EXTRACTION_FAILURES = [
+    Delivery(101, "video", "failed", _minutes(10), error_kind="extraction", duration_ms=700),
+    Delivery(102, "video", "failed", _minutes(15), error_kind="extraction", duration_ms=700),
+    Delivery(104, "video", "failed", _hours(2), error_kind="private", duration_ms=200),
+    Delivery(-1001, "music", "failed", _hours(4), error_kind="rate_limited", duration_ms=900),
+    Delivery(102, "video", "failed", _days(4), error_kind="extraction", duration_ms=700),
+]
+
+
+async def seed_extraction_failures(sessions: async_sessionmaker[AsyncSession], now: datetime) -> None:
+    """EXTRACTION_FAILURES on top of the known rows (ids of their own)."""
+    async with sessions() as session:
+        for number, delivery in enumerate(EXTRACTION_FAILURES):
+            model = Music if delivery.kind == "music" else Video
+            session.add(delivery_row(model, delivery, now, video_id=f"8{number:018d}"))
+        await session.commit()
+
+
 def delivery_row(model: type[Video] | type[Music], delivery: Delivery, now: datetime, video_id: str) -> Video | Music:
     probed = {"codec": delivery.codec, "has_audio": delivery.has_audio} if model is Video else {}
     return model(

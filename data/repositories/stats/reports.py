@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from data.kinds import DeliverySource
+from data.kinds import CONTENT_ANSWERS, DeliverySource, ErrorKind
 from data.models import MediaKind
 
 
@@ -113,6 +113,16 @@ class ReliabilityReport:
     doors: dict[DeliverySource, int] = field(default_factory=dict)
     silent: int = 0
     hevc: int = 0
+
+    @property
+    def pages_unread(self) -> int:
+        """Failures because TikTok's page could not be read (what a site change looks like)."""
+        return sum(n for kind, n in self.errors if kind == ErrorKind.EXTRACTION)
+
+    @property
+    def content_answers(self) -> int:
+        """Failures because of the post itself: deleted, private, region-locked, …"""
+        return sum(n for kind, n in self.errors if kind in CONTENT_ANSWERS)
 
 
 @dataclass(frozen=True, slots=True)
