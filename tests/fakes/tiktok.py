@@ -124,6 +124,15 @@ class FakeTikTok(TikTokContent):
         self._app.media_delay = seconds
 
     @property
+    def page_delay(self) -> float:
+        """Seconds each www.tiktok.com answer waits (0 by default)."""
+        return self._app.page_delay
+
+    @page_delay.setter
+    def page_delay(self, seconds: float) -> None:
+        self._app.page_delay = seconds
+
+    @property
     def site_changed(self) -> bool:
         """True: every post page moves its data where yt-dlp does not look, as a TikTok redesign would."""
         return self._app.site_changed
@@ -135,6 +144,11 @@ class FakeTikTok(TikTokContent):
     @property
     def concurrent_media_peak(self) -> int:
         return self._log.media_peak
+
+    @property
+    def concurrent_page_peak(self) -> int:
+        """The most www.tiktok.com requests in progress at once since the last `reset_log`."""
+        return self._log.page_peak
 
     def reset_log(self) -> None:
         self._log.clear()

@@ -69,6 +69,8 @@ class FakeTikTokApp:
         self.waf = WafChallenges()
         # Seconds every CDN answer waits before its first byte: keeps a download in progress for a test.
         self.media_delay = 0.0
+        # Seconds every www.tiktok.com answer waits: keeps page reads in progress long enough to count them.
+        self.page_delay = 0.0
         # True: every post page has the layout of a site change (no post data where yt-dlp looks).
         self.site_changed = False
 
@@ -115,7 +117,13 @@ class FakeTikTokApp:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         host = host_without_port(request.host).lower()
         if host == WEB_HOST:
-            return self._web(request)
+            self.log.page_started()
+            try:
+                if self.page_delay:
+                    await asyncio.sleep(self.page_delay)
+                return self._web(request)
+            finally:
+                self.log.page_finished()
         if host in SHORT_LINK_HOSTS:
             return self._short_link(host, _SHORT_HOST_PATH.match(request.path))
         if host in _WWW_ALIASES:

@@ -34,6 +34,8 @@ class RequestLog:
     requests: list[LoggedRequest] = field(default_factory=list)
     media_in_flight: int = 0
     media_peak: int = 0
+    pages_in_flight: int = 0
+    page_peak: int = 0
 
     def media_started(self) -> None:
         self.media_in_flight += 1
@@ -42,6 +44,14 @@ class RequestLog:
     def media_finished(self) -> None:
         self.media_in_flight -= 1
 
+    def page_started(self) -> None:
+        self.pages_in_flight += 1
+        self.page_peak = max(self.page_peak, self.pages_in_flight)
+
+    def page_finished(self) -> None:
+        self.pages_in_flight -= 1
+
     def clear(self) -> None:
         self.requests.clear()
         self.media_peak = self.media_in_flight
+        self.page_peak = self.pages_in_flight
