@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from misc.runtime.termination import exit_at_once_on_signals
+import sys
 
-# First: the imports below take seconds, and a signal during them must end in one line too.
-exit_at_once_on_signals("tt-bot")
+from data.config import Settings
+from misc.runtime.preflight import preflight
+
+# First: the imports below take seconds; a signal during them, or a configuration error, must not wait.
+if __name__ == "__main__":
+    preflight("tt-bot", Settings.require_bot_token)
 
 import asyncio
 import logging
-import sys
 from contextlib import AsyncExitStack
 
 from aiogram import Dispatcher
 
-from data.config import Settings
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.locales import Locales
 from data.repositories import Repositories

@@ -3,17 +3,19 @@ gets the localized "under maintenance" text. Needs no database."""
 
 from __future__ import annotations
 
-from misc.runtime.termination import exit_at_once_on_signals
-
-# First: the imports below take seconds, and a signal during them must end in one line too.
-exit_at_once_on_signals("maintenance-bot")
-
 import sys
+
+from data.config import Settings
+from misc.runtime.preflight import preflight
+
+# First: the imports below take seconds; a signal during them, or a configuration error, must not wait.
+if __name__ == "__main__":
+    preflight("maintenance-bot", Settings.require_bot_token)
+
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.types import CallbackQuery, InlineQuery, InlineQueryResultArticle, InputTextMessageContent, Message
 
-from data.config import Settings
 from data.locales import Locales
 from misc.runtime.entrypoint import poll, run_process
 from misc.runtime.healthcheck import Heartbeat

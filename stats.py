@@ -3,24 +3,27 @@ database, and nothing of the main bot's handlers."""
 
 from __future__ import annotations
 
-from misc.runtime.termination import exit_at_once_on_signals
+import sys
 
-# First: the imports below take seconds, and a signal during them must end in one line too.
-exit_at_once_on_signals("stats-bot")
+from data.config import Settings
+from misc.runtime.preflight import preflight
+
+# First: the imports below take seconds; a signal during them, or a configuration error, must not wait.
+if __name__ == "__main__":
+    preflight("stats-bot", None if "--rebuild-rollups" in sys.argv else Settings.require_stats_bot_token)
 
 import argparse
 import asyncio
 import logging
-import sys
 from contextlib import AsyncExitStack
 
 from aiogram import Dispatcher
 
-from data.config import Settings
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.repositories.stats import StatsRepository
-from misc.runtime.entrypoint import BotApp, checked_settings, poll, run_process
+from misc.runtime.entrypoint import BotApp, poll, run_process
 from misc.runtime.healthcheck import Heartbeat
+from misc.runtime.preflight import checked_settings
 from misc.runtime.termination import Termination
 from misc.telegram.bot_factory import create_bot
 from misc.telegram.limits import install_telegram_limits

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from tiktok_api.config import ClientConfig
-from tiktok_api.health import WatchSettings
+from tiktok_api.config import ClientConfig, WatchSettings
 
 CLOUD_API_SERVER = "https://api.telegram.org"
 CLOUD_UPLOAD_LIMIT = 50 * 1024 * 1024

@@ -12,7 +12,7 @@ import pytest
 
 from data.config import CLOUD_API_SERVER, LOCAL_UPLOAD_LIMIT, ConfigError, load_settings
 from misc.runtime.logging_setup import RedactingFilter, configure_logging
-from tiktok_api.health import WatchSettings
+from tiktok_api.config import WatchSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from data.locales import Locales
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.tiktok import FakeTikTok
-from tests.processes import free_port, operator_environment, start_process, stop_process
+from tests.processes import ROOT, free_port, operator_environment, start_process, stop_process
 
 
 async def test_main_py_with_only_token_and_server_runs_on_sqlite_and_answers_start(
@@ -78,6 +80,26 @@ async def test_a_bad_setting_ends_in_one_line_and_exit_code_2(
     assert output.startswith(f"{PROCESS_NAMES[script]}: ") and problem in output
     if variable == "TOKEN":
         assert value not in output  # a token, even a broken one, is never printed
+
+
+# What an operator with a typo would otherwise wait seconds for (measured by bench/bench_bot.py startup).
+SLOW_IMPORTS = {"aiogram", "yt_dlp", "sqlalchemy", "curl_cffi", "alembic", "PIL", "matplotlib"}
+
+
+@pytest.mark.parametrize("script", ENTRY_POINTS)
+def test_a_configuration_error_is_reported_before_any_slow_import(script: str, tmp_path: Path) -> None:
+    env = operator_environment(**{ENTRY_POINTS[script]: "not-a-token"})
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(ROOT / script)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    timings = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    imported = {line.rsplit("|", 1)[1].strip() for line in timings}
+    messages = [line for line in result.stderr.splitlines() if not line.startswith("import time:")]
+    assert result.returncode == 2
+    assert len(messages) == 1 and messages[0].startswith(f"{PROCESS_NAMES[script]}: "), messages
+    assert "is malformed" in messages[0]
+    assert not imported & SLOW_IMPORTS, sorted(imported & SLOW_IMPORTS)
 
 
 async def test_the_bot_waits_for_telegram_at_start_and_serves_when_it_returns(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tiktok_api.config import WatchSettings
 from tiktok_api.exceptions import (
     TikTokBotCheckError,
     TikTokDeletedError,
@@ -14,7 +15,7 @@ from tiktok_api.exceptions import (
     TikTokRateLimitError,
     TikTokRegionError,
 )
-from tiktok_api.health import Change, ExtractionWatch, HealthNews, WatchSettings, page_was_read
+from tiktok_api.health import Change, ExtractionWatch, HealthNews, page_was_read
 
 SETTINGS = WatchSettings(window=60, threshold=0.5, min_attempts=4, alert_interval=600)
 UNREAD = TikTokPageUnreadError("Could not read the post page")

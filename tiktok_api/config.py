@@ -67,3 +67,11 @@ class ClientConfig:
             values["max_file_size"] = 2000 * MEGABYTE
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    window: float = 900.0  # seconds of page reads the failure rate is taken over
+    threshold: float = 0.5  # failure rate (0–1] that raises the alarm
+    min_attempts: int = 10  # fewer reads in the window never alarm
+    alert_interval: float = 3600.0  # seconds between two alarms at least (no flapping spam)

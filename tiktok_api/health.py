@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from yt_dlp.version import __version__ as _YTDLP_VERSION
 
+from tiktok_api.config import WatchSettings
 from tiktok_api.exceptions import (
     TikTokBotCheckError,
     TikTokDeletedError,
@@ -50,14 +51,6 @@ def page_was_read(error: BaseException) -> bool | None:
     if isinstance(error, _PAGE_READ_ERRORS):
         return True
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class WatchSettings:
-    window: float = 900.0  # seconds of page reads the failure rate is taken over
-    threshold: float = 0.5  # failure rate (0–1] that raises the alarm
-    min_attempts: int = 10  # fewer reads in the window never alarm
-    alert_interval: float = 3600.0  # seconds between two alarms at least (no flapping spam)
 
 
 class Change(StrEnum):

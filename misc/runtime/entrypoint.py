@@ -13,8 +13,8 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
 
-from data.config import ConfigError, Settings, load_settings
-from misc.runtime.logging_setup import configure_logging
+from data.config import Settings
+from misc.runtime.preflight import checked_settings
 from misc.runtime.termination import Termination, exit_at_once_on_signals, stopped_line
 
 
@@ -29,19 +29,6 @@ class BotApp:
 
     async def close(self) -> None:
         await self.resources.aclose()
-
-
-def checked_settings(process: str, require: Callable[[Settings], object] | None) -> Settings | None:
-    """Settings with `require` satisfied, or None after one clear line on stderr (never a traceback)."""
-    try:
-        settings = load_settings()
-        if require is not None:
-            require(settings)
-    except ConfigError as error:
-        print(f"{process}: {error}", file=sys.stderr)
-        return None
-    configure_logging(settings.log_level, settings.secrets)
-    return settings
 
 
 def run_process(
