@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+PING_AFTER_IDLE = 1.0  # seconds
+_CHECKED_IN_AT = "tt_bot_checked_in_at"
 
 
 def create_engine(db_url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -18,15 +22,38 @@ def create_engine(db_url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(db_url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
-    # pool_pre_ping survives a database restart; the overflow absorbs bursts without exhausting the pool.
-    return create_async_engine(
+    # The overflow absorbs bursts without exhausting the pool.
+    engine = create_async_engine(
         db_url,
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_timeout=30,
-        pool_pre_ping=True,
         pool_recycle=1800,
     )
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Survive a database restart like `pool_pre_ping`, without its round trip on every checkout: only a
+    connection idle for PING_AFTER_IDLE seconds is pinged. A busy connection that the restart broke fails
+    one statement, and SQLAlchemy then drops every connection of the pool opened before it."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def remember_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get(_CHECKED_IN_AT)
+        if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise exc.DisconnectionError("the database did not answer a ping")
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

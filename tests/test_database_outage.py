@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import asyncpg
 import pytest
 
+from data.database import PING_AFTER_IDLE
 from data.locales import Locales
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.tiktok import FakeTikTok
@@ -46,3 +49,38 @@ async def test_start_gets_a_localized_apology_when_the_database_is_gone(
     fake_telegram.send_message(9502, "/start", language_code="ru")
     reply = await fake_telegram.wait_for_call("sendMessage", lambda c: c.params["chat_id"] == 9502, timeout=30)
     assert reply.params["text"] == Locales.load().text("ru", "error_unknown")
+
+
+async def test_after_a_database_restart_the_next_update_reads_the_stored_language(
+    fake_telegram: FakeTelegram, start_bot
+) -> None:
+    """A restart cuts every pooled connection; the first update after it must not be the one that finds out."""
+    name = f"ttbot_restart_{uuid.uuid4().hex[:8]}"
+    await create_database(name)
+    try:
+        await start_bot(DB_URL=ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}")
+        fake_telegram.send_message(9503, "/start", language_code="en")
+        await fake_telegram.wait_for_call("sendMessage", lambda c: c.params["chat_id"] == 9503, timeout=30)
+        await _in_database(name, "UPDATE users SET language = 'ru' WHERE chat_id = 9503")
+        await _in_database(
+            name,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()",
+        )
+        await asyncio.sleep(PING_AFTER_IDLE + 0.5)  # the pooled connections are now idle long enough to be pinged
+
+        fake_telegram.send_message(9503, "/start", language_code="en")
+        replies = await fake_telegram.wait_for_calls(
+            "sendMessage", 2, predicate=lambda c: c.params["chat_id"] == 9503, timeout=30
+        )
+        assert replies[-1].params["text"] == Locales.load().text("ru", "start_welcome")
+    finally:
+        await drop_database(name)
+
+
+async def _in_database(name: str, statement: str) -> None:
+    connection = await asyncpg.connect(ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}", timeout=10)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.kinds import DeliverySource
@@ -43,11 +44,18 @@ class DeliveryRepository:
         what the downloaded file was found to hold, None when it was not looked into."""
         if kind not in _VIDEO_KINDS:
             raise ValueError(f"unknown video kind {kind!r}")
-        row = Video(chat_id=chat_id, video_id=video_id, kind=kind, **_delivery(source, is_inline, outcome, error_kind))
-        row.bytes, row.duration_ms = size, duration_ms
-        row.codec = codec[:_SHORT_NAME_LENGTH] if codec else None
-        row.height, row.has_audio = height, has_audio
-        await self._add(row)
+        await self._insert(
+            Video,
+            chat_id=chat_id,
+            video_id=video_id,
+            kind=kind,
+            bytes=size,
+            duration_ms=duration_ms,
+            codec=codec[:_SHORT_NAME_LENGTH] if codec else None,
+            height=height,
+            has_audio=has_audio,
+            **_delivery(source, is_inline, outcome, error_kind),
+        )
 
     async def record_music(
         self,
@@ -62,14 +70,20 @@ class DeliveryRepository:
         duration_ms: int | None = None,
     ) -> None:
         """A sound delivery (or a failed attempt at one)."""
-        facts = _delivery(source, is_inline, outcome, error_kind)
-        row = Music(chat_id=chat_id, video_id=video_id, kind=MediaKind.MUSIC, **facts)
-        row.bytes, row.duration_ms = size, duration_ms
-        await self._add(row)
+        await self._insert(
+            Music,
+            chat_id=chat_id,
+            video_id=video_id,
+            kind=MediaKind.MUSIC,
+            bytes=size,
+            duration_ms=duration_ms,
+            **_delivery(source, is_inline, outcome, error_kind),
+        )
 
-    async def _add(self, row: Video | Music) -> None:
+    async def _insert(self, table: type[Video | Music], **values: object) -> None:
+        # A plain INSERT: an ORM object would cost a unit of work for a row nobody reads back.
         async with self._sessions() as session:
-            session.add(row)
+            await session.execute(insert(table).values(**values))
             await session.commit()
 
 

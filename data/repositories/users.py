@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import and_, select, update
@@ -28,6 +28,7 @@ class ChatProfile:
     referral: str | None
 
 
+_PROFILE_COLUMNS = tuple(getattr(User, field.name) for field in fields(ChatProfile))
 _QUALITY_NAMES = frozenset(VideoQuality)
 
 
@@ -68,9 +69,10 @@ class UserRepository:
             return created
 
     async def get(self, chat_id: int) -> ChatProfile | None:
+        # The columns, not an ORM object: read on every update, it must not cost an identity map.
         async with self._sessions() as session:
-            user = await session.get(User, chat_id)
-            return record_from_row(ChatProfile, user) if user else None
+            row = (await session.execute(select(*_PROFILE_COLUMNS).where(User.chat_id == chat_id))).first()
+            return record_from_row(ChatProfile, row) if row else None
 
     async def set_language(self, chat_id: int, language: str) -> None:
         await self._update(chat_id, language=language)
