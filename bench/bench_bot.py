@@ -483,7 +483,8 @@ async def slideshow(args: argparse.Namespace) -> Figures:
     async def drive(world: World) -> None:
         world.done_methods = {"sendmessage"}  # the caption message follows the albums
         for index, post in enumerate(posts):
-            key = world.send_text(FIRST_USER, slideshow_url(post))
+            # One user each: the same chat would wait for Telegram's per-chat pace between albums.
+            key = world.send_text(FIRST_USER + index, slideshow_url(post))
             await world.answered([key], done=True)
             outcome = world.outcomes[key]
             label = "first slideshow after start" if index == 0 else f"slideshow {index + 1}"
