@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+from pathlib import Path
 from types import ModuleType
 
+from bench.process_tree import descendants
 from data.locales import Locales
 from data.models import MediaKind, Outcome
 from tests.bot_checks import callback_data, image_of, video_rows
@@ -87,3 +92,37 @@ async def test_file_mode_sends_the_images_as_documents(fake_telegram, fake_tikto
     album = await fake_telegram.wait_for_call("sendMediaGroup", timeout=30)
     assert {item["type"] for item in album.params["media"]} == {"document"}
     assert len(album.media_files()) == 3
+
+
+async def test_heic_slides_still_arrive_after_the_image_workers_were_killed(
+    fake_telegram, fake_tiktok, tt_bot, media: ModuleType
+) -> None:
+    """The kernel's out-of-memory killer may pick an image worker: the next slideshow must not notice."""
+    first = fake_tiktok.add_slideshow(POST_ID, images=[media.heic_bytes(0), media.heic_bytes(1)], heic_first=True)
+    fake_telegram.send_message(USER, first.url)
+    await fake_telegram.wait_for_call("sendMediaGroup", timeout=30)
+    workers = image_workers()
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    await asyncio.sleep(0.5)
+
+    second = fake_tiktok.add_slideshow("7350000000000000202", images=[media.heic_bytes(2), media.heic_bytes(3)])
+    fake_telegram.send_message(USER + 1, second.url)
+    album = await fake_telegram.wait_for_call("sendMediaGroup", lambda c: c.params["chat_id"] == USER + 1, timeout=30)
+    photos = [item.data for item in album.media_files()]
+    assert all(_is_jpeg(photo) for photo in photos)
+    assert [image_of(photo).size for photo in photos] == [image_of(media.heic_bytes(n)).size for n in (2, 3)]
+
+
+def image_workers() -> list[int]:
+    """The processes the forkserver started for this test process's pools (not the forkserver itself)."""
+    servers = [pid for pid in descendants(os.getpid()) if b"forkserver" in _cmdline(pid)]
+    return [pid for server in servers for pid in descendants(server) if pid != server]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

@@ -1,13 +1,21 @@
-"""Image conversion workers load the converter, not the entry script that started the bot."""
+"""Image conversion workers load the converter, not the entry script that started the bot; a worker that
+dies breaks no later job."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+from tests import worker_jobs
 from tests.fakes import media
+from tiktok_api.worker_pool import IdleReleasingPool, WorkerCrashedError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,3 +58,24 @@ def test_a_heic_is_converted_by_a_worker_that_does_not_rerun_the_entry_script(tm
     assert media.image_size(heic.with_suffix(".jpg").read_bytes()) == media.image_size(media.heic_bytes(2))
     assert heic.with_suffix(".jpg").read_bytes()[:3] == b"\xff\xd8\xff"
     assert not heic.with_suffix(".worker").exists()
+
+
+async def test_a_worker_that_dies_fails_its_job_clearly_and_the_pool_serves_the_next_one() -> None:
+    pool = IdleReleasingPool(max_workers=1, preload=["tests.worker_jobs"])
+    try:
+        with pytest.raises(WorkerCrashedError):
+            await pool.run(worker_jobs.die)
+        assert await pool.run(worker_jobs.slow_square, 7, 0.0) == 49
+    finally:
+        pool.close()
+
+
+async def test_a_worker_killed_while_the_pool_is_idle_costs_the_next_job_nothing() -> None:
+    pool = IdleReleasingPool(max_workers=1, preload=["tests.worker_jobs"])
+    try:
+        assert await pool.run(worker_jobs.worker_pid) > 0
+        os.kill(await pool.run(worker_jobs.worker_pid), signal.SIGKILL)
+        await asyncio.sleep(0.5)  # the pool notices the death on its own
+        assert await pool.run(worker_jobs.slow_square, 7, 0.0) == 49
+    finally:
+        pool.close()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tiktok_api.sniff import JPEG, Kind, is_jpeg, telegram_photo_kind
-from tiktok_api.worker_pool import IdleReleasingPool
+from tiktok_api.worker_pool import IdleReleasingPool, WorkerCrashedError
 
 JPEG_QUALITY = 90
 Result = TypeVar("Result")
@@ -19,7 +19,7 @@ WORKER_MODULES = ["PIL.Image", "pillow_heif", "tiktok_api.images"]
 
 
 class ImageConversionError(ValueError):
-    """The bytes are not an image Pillow can read."""
+    """The bytes are not an image Pillow can read, or the worker converting them died."""
 
 
 def convert_to_jpeg(data: bytes) -> bytes:
@@ -60,7 +60,10 @@ class ImageConverter:
         return await self._convert(data)
 
     async def _convert(self, data: bytes) -> bytes:
-        return await self.run(convert_to_jpeg, data)
+        try:
+            return await self.run(convert_to_jpeg, data)
+        except WorkerCrashedError as error:  # the callers retry a slide (a new pool converts it) or go without
+            raise ImageConversionError(str(error)) from error
 
     async def run(self, function: Callable[..., Result], *args: Any) -> Result:
         """`function(*args)` in the pool: a module-level function whose module imports only what it needs."""

@@ -3,7 +3,8 @@
 Workers come from a `forkserver` that preloads the given modules, never the parent's `__main__`: a
 `spawn`ed worker would run the entry script again and import the whole bot. Workers start on first
 use (or `warm_up()`) and the pool shuts down after `idle_seconds` without work, so an idle bot holds
-no worker memory.
+no worker memory. A worker that dies (killed for memory, a decoder crash) fails the jobs of its pool with
+`WorkerCrashedError`, and the next job starts a new pool: a broken pool is never used again.
 """
 
 from __future__ import annotations
@@ -15,9 +16,14 @@ import sys
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+class WorkerCrashedError(RuntimeError):
+    """A worker process of the job's pool died (killed for memory, or a crash in native code)."""
 
 
 def _noop() -> None:
@@ -53,13 +59,20 @@ class IdleReleasingPool:
             self._executor = ProcessPoolExecutor(max_workers=self._max_workers, mp_context=context)
         return self._executor
 
-    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        with _without_main_script():
-            return self._get_executor().submit(fn, *args)
+    def _submit(self, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future[T]]:
+        executor = self._get_executor()
+        try:
+            with _without_main_script():
+                return executor, executor.submit(fn, *args)
+        except BrokenProcessPool:  # a worker died while the pool was idle: the job never ran, a new pool takes it
+            self._discard(executor)
+            executor = self._get_executor()
+            with _without_main_script():
+                return executor, executor.submit(fn, *args)
 
     def warm_up(self) -> None:
         """Start every worker now (they preload the converter modules) instead of on the first job."""
-        futures = [self._submit(_noop) for _ in range(self._max_workers)]
+        futures = [self._submit(_noop)[1] for _ in range(self._max_workers)]
         for future in futures:
             future.result()
 
@@ -68,7 +81,12 @@ class IdleReleasingPool:
         self._cancel_idle_timer()
         self._running += 1
         try:
-            return await asyncio.wrap_future(self._submit(fn, *args))
+            executor, future = self._submit(fn, *args)
+            try:
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool as error:
+                self._discard(executor)
+                raise WorkerCrashedError(f"a worker process died while {fn.__name__} ran") from error
         finally:
             self._running -= 1
             if self._running == 0:
@@ -78,6 +96,12 @@ class IdleReleasingPool:
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None
+
+    def _discard(self, executor: ProcessPoolExecutor) -> None:
+        """A broken pool is never handed another job; the next `_submit` starts a new one."""
+        if self._executor is executor:
+            self._executor = None
+            executor.shutdown(wait=False, cancel_futures=True)
 
     def _release(self) -> None:
         """No job for `idle_seconds`: let the workers exit (the next job starts them again)."""
