@@ -15,6 +15,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from data.locales import Locales
+from misc.telegram.limits import GLOBAL_MOST_PER_SECOND
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.tiktok import FakeTikTok
 from tests.processes import free_port, operator_environment, start_process, stop_process
@@ -195,5 +196,9 @@ async def test_two_workers_keep_to_one_bot_wide_rate(two_webhook_workers) -> Non
     for user in users:
         tg.send_message(user, "/start")
     await tg.wait_for_calls("sendMessage", len(users), timeout=60)
-    assert tg.max_calls_in_window(methods={"sendMessage"}, window=1.0) <= 30
+    # Redis lets at most GLOBAL_MOST_PER_SECOND sends leave in any second, by its clock. Between leaving a
+    # worker and being read by the fake a send waits up to ~0.1 s on this machine (two busy workers and the
+    # fake's own event loop; 0.2 s allowed), so any 0.8 s at the fake holds sends that left within one
+    # second. Two unshared schedules would show about twice as many.
+    assert tg.max_calls_in_window(methods={"sendMessage"}, window=0.8) <= GLOBAL_MOST_PER_SECOND
     assert len(tg.calls_of("sendMessage")) == len(users)
