@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
+import pytest
+
 from data.models import Outcome
 from tests.bot_checks import eventually, user_row, video_rows
 
@@ -53,6 +55,7 @@ async def test_user_who_blocked_the_bot_is_marked_blocked_and_nothing_more_is_se
     assert fake_telegram.calls_of("sendMessage") == []
 
 
+@pytest.mark.usefixtures("no_collector_pauses")
 async def test_a_burst_of_forty_users_never_exceeds_thirty_sends_per_second(
     fake_telegram, fake_tiktok, tt_bot, db_sessions
 ) -> None:

@@ -205,6 +205,7 @@ async def test_only_an_admin_can_press_send(
     assert (await wait_for_report(tg)).endswith("Sent: 2\nBlocked: 0\nFailed: 0")
 
 
+@pytest.mark.usefixtures("no_collector_pauses")
 async def test_broadcast_stays_below_the_global_outgoing_limit(
     admin_bot: FakeTelegram, db_sessions: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -190,6 +190,7 @@ async def test_two_workers_share_the_per_chat_limit_and_handle_each_update_once(
     assert sorted(sent_to) == sorted([9101, *users])
 
 
+@pytest.mark.usefixtures("no_collector_pauses")
 async def test_two_workers_keep_to_one_bot_wide_rate(two_webhook_workers) -> None:
     tg, _ = two_webhook_workers
     users = range(9300, 9360)

@@ -405,6 +405,7 @@ async def test_a_flood_wait_longer_than_the_limit_is_left_to_the_caller(bot: Bot
     assert len(fake_telegram.calls_of("sendMessage")) == 1
 
 
+@pytest.mark.usefixtures("no_collector_pauses")
 async def test_a_burst_to_forty_chats_never_exceeds_thirty_calls_per_second(
     bot: Bot, fake_telegram: FakeTelegram
 ) -> None:
