@@ -60,15 +60,16 @@ class IdleReleasingPool:
         return self._executor
 
     def _submit(self, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future[T]]:
-        executor = self._get_executor()
         try:
-            with _without_main_script():
-                return executor, executor.submit(fn, *args)
+            return self._submit_to_current(fn, *args)
         except BrokenProcessPool:  # a worker died while the pool was idle: the job never ran, a new pool takes it
-            self._discard(executor)
-            executor = self._get_executor()
-            with _without_main_script():
-                return executor, executor.submit(fn, *args)
+            self._discard(self._executor)
+            return self._submit_to_current(fn, *args)
+
+    def _submit_to_current(self, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future[T]]:
+        executor = self._get_executor()
+        with _without_main_script():
+            return executor, executor.submit(fn, *args)
 
     def warm_up(self) -> None:
         """Start every worker now (they preload the converter modules) instead of on the first job."""
@@ -97,9 +98,9 @@ class IdleReleasingPool:
             self._idle_timer.cancel()
             self._idle_timer = None
 
-    def _discard(self, executor: ProcessPoolExecutor) -> None:
+    def _discard(self, executor: ProcessPoolExecutor | None) -> None:
         """A broken pool is never handed another job; the next `_submit` starts a new one."""
-        if self._executor is executor:
+        if executor is not None and self._executor is executor:
             self._executor = None
             executor.shutdown(wait=False, cancel_futures=True)
 
