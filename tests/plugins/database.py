@@ -20,7 +20,7 @@ from data.models import Base
 ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def _dsn_for(database: str) -> str:
+def dsn_for(database: str) -> str:
     return ADMIN_DSN.rsplit("/", 1)[0] + f"/{database}"
 
 
@@ -47,7 +47,7 @@ def pg_database_url() -> Iterator[str]:
 
     name = f"ttbot_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(create_database(name))
-    url = _dsn_for(name)
+    url = dsn_for(name)
 
     async def migrate() -> None:
         engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
