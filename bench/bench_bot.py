@@ -89,6 +89,8 @@ class Figures:
     tree_peak_processes: int = 0
     tree_idle_pss_mb: float = 0.0
     tree_peak_pss_mb: float = 0.0
+    bot_peak_pss_mb: float = 0.0
+    children_peak_pss_mb: float = 0.0
     tree_cpu_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -125,7 +127,8 @@ class Figures:
         )
         print(
             f"  process tree, shared pages counted once (PSS): idle {self.tree_idle_pss_mb:.0f} MB, "
-            f"peak {self.tree_peak_pss_mb:.0f} MB (+{self.tree_peak_pss_mb - self.tree_idle_pss_mb:.0f} MB)"
+            f"peak {self.tree_peak_pss_mb:.0f} MB (+{self.tree_peak_pss_mb - self.tree_idle_pss_mb:.0f} MB); "
+            f"peaks apart: bot process {self.bot_peak_pss_mb:.0f} MB, its children {self.children_peak_pss_mb:.0f} MB"
         )
         for note in self.notes:
             print(f"  {note}")
@@ -296,13 +299,19 @@ class TreeSampler:
         self.root = root
         self.peak_mb, self.peak_processes = process_tree.tree_rss_mb(root)
         self.peak_pss_mb = process_tree.tree_pss_mb(root)
+        self.peak_bot_pss_mb = process_tree.pss_mb(root)
+        self.peak_children_pss_mb = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def sample(self) -> float:
         now, processes = process_tree.tree_rss_mb(self.root)
         self.peak_mb = max(self.peak_mb, now)
         self.peak_processes = max(self.peak_processes, processes)
-        self.peak_pss_mb = max(self.peak_pss_mb, process_tree.tree_pss_mb(self.root))
+        bot = process_tree.pss_mb(self.root)
+        children = process_tree.tree_pss_mb(self.root) - bot
+        self.peak_pss_mb = max(self.peak_pss_mb, bot + children)
+        self.peak_bot_pss_mb = max(self.peak_bot_pss_mb, bot)
+        self.peak_children_pss_mb = max(self.peak_children_pss_mb, children)
         return now
 
     async def _loop(self) -> None:
@@ -388,6 +397,7 @@ async def run(
                 figures.startup_seconds, figures.tree_idle_mb = startup, idle
                 figures.tree_peak_mb, figures.tree_peak_processes = tree.peak_mb, tree.peak_processes
                 figures.tree_idle_pss_mb, figures.tree_peak_pss_mb = idle_pss, tree.peak_pss_mb
+                figures.bot_peak_pss_mb, figures.children_peak_pss_mb = tree.peak_bot_pss_mb, tree.peak_children_pss_mb
                 figures.tree_cpu_seconds = process_tree.tree_cpu_seconds(bot.pid) - tree_cpu_before
                 figures.notes = world.notes
                 if any(outcome.answered_at is None for outcome in figures.outcomes):

@@ -116,9 +116,8 @@ async def test_heic_slides_still_arrive_after_the_image_workers_were_killed(
 
 
 def image_workers() -> list[int]:
-    """The processes the forkserver started for this test process's pools (not the forkserver itself)."""
-    servers = [pid for pid in descendants(os.getpid()) if b"forkserver" in _cmdline(pid)]
-    return [pid for server in servers for pid in descendants(server) if pid != server]
+    """The worker processes this test process's pools started."""
+    return [pid for pid in descendants(os.getpid()) if b"tiktok_api.worker_process" in _cmdline(pid)]
 
 
 def _cmdline(pid: int) -> bytes:

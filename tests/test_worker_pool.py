@@ -34,7 +34,7 @@ ENTRY_SCRIPT = textwrap.dedent(
         try:
             jpeg = await converter.jpeg(Path(sys.argv[1]).read_bytes())
         finally:
-            converter.close()
+            await converter.close()
         Path(sys.argv[1]).with_suffix(".jpg").write_bytes(jpeg)
 
     if __name__ == "__main__":
@@ -67,7 +67,7 @@ async def test_a_worker_that_dies_fails_its_job_clearly_and_the_pool_serves_the_
             await pool.run(worker_jobs.die)
         assert await pool.run(worker_jobs.slow_square, 7, 0.0) == 49
     finally:
-        pool.close()
+        await pool.close()
 
 
 async def test_a_worker_killed_while_the_pool_is_idle_costs_the_next_job_nothing() -> None:
@@ -78,4 +78,49 @@ async def test_a_worker_killed_while_the_pool_is_idle_costs_the_next_job_nothing
         await asyncio.sleep(0.5)  # the pool notices the death on its own
         assert await pool.run(worker_jobs.slow_square, 7, 0.0) == 49
     finally:
-        pool.close()
+        await pool.close()
+
+
+def _exists(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+async def test_jobs_share_one_worker_process_and_at_most_max_workers_run_at_once() -> None:
+    pool = IdleReleasingPool(max_workers=2, preload=["tests.worker_jobs"])
+    try:
+        runs = await asyncio.gather(*(pool.run(worker_jobs.busy_interval, 0.3) for _ in range(5)))
+    finally:
+        await pool.close()
+
+    assert len({pid for pid, _, _ in runs}) == 1
+    moments = sorted({moment for _, started, ended in runs for moment in (started, ended)})
+    running = [sum(started <= moment < ended for _, started, ended in runs) for moment in moments]
+    assert max(running) == 2
+
+
+async def test_a_failing_job_raises_its_own_error_and_an_unsendable_result_a_clear_one() -> None:
+    pool = IdleReleasingPool(max_workers=1, preload=["tests.worker_jobs"])
+    try:
+        with pytest.raises(ValueError, match="no such slide"):
+            await pool.run(worker_jobs.fail, "no such slide")
+        with pytest.raises(RuntimeError, match="pickle"):
+            await pool.run(worker_jobs.unpicklable_result)
+        assert await pool.run(worker_jobs.slow_square, 3, 0.0) == 9
+    finally:
+        await pool.close()
+
+
+async def test_an_idle_worker_exits_and_the_next_job_starts_another() -> None:
+    pool = IdleReleasingPool(max_workers=1, preload=["tests.worker_jobs"], idle_seconds=0.2)
+    try:
+        first = await pool.run(worker_jobs.worker_pid)
+        for _ in range(100):
+            if not _exists(first):
+                break
+            await asyncio.sleep(0.05)
+        assert not _exists(first)  # exited and reaped: no zombie left behind
+        second = await pool.run(worker_jobs.worker_pid)
+        assert second != first and _exists(second)
+    finally:
+        await pool.close()
+    assert not _exists(second)

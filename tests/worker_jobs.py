@@ -1,4 +1,4 @@
-"""Jobs for process-pool tests: module-level, so that a forkserver worker can import them by name."""
+"""Jobs for worker-pool tests: module-level, so that the worker process can import them by name."""
 
 from __future__ import annotations
 
@@ -19,3 +19,18 @@ def slow_square(number: int, seconds: float = 0.5) -> int:
 
 def worker_pid() -> int:
     return os.getpid()
+
+
+def busy_interval(seconds: float) -> tuple[int, float, float]:
+    """Which process ran the job, and when it started and ended (the monotonic clock is the machine's)."""
+    started = time.monotonic()
+    time.sleep(seconds)
+    return os.getpid(), started, time.monotonic()
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def unpicklable_result() -> object:
+    return lambda: None

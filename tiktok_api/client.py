@@ -107,7 +107,7 @@ class TikTokClient:
     async def close(self) -> None:
         await self._downloader.close()
         self._extractor.close()
-        self._images.close()
+        await self._images.close()
 
     # --- public API ---
     async def resolve_post_id(self, url: str) -> str:

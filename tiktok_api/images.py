@@ -1,45 +1,21 @@
 """Images Telegram can show: JPEG and PNG stay as they are, anything else (HEIC, WebP, …) becomes JPEG.
 
-Decoding runs in a small process pool (`worker_pool`), started on first use, whose workers load only
-Pillow and this module, so the event loop and the GIL stay free.
+Decoding (`conversion`) runs in a worker process (`worker_pool`), started on first use, which loads only
+Pillow and the converter, so the event loop and the GIL stay free.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tiktok_api.conversion import ImageConversionError, convert_to_jpeg
 from tiktok_api.sniff import JPEG, Kind, is_jpeg, telegram_photo_kind
 from tiktok_api.worker_pool import IdleReleasingPool, WorkerCrashedError
 
-JPEG_QUALITY = 90
 Result = TypeVar("Result")
-WORKER_MODULES = ["PIL.Image", "pillow_heif", "tiktok_api.images"]
-
-
-class ImageConversionError(ValueError):
-    """The bytes are not an image Pillow can read, or the worker converting them died."""
-
-
-def convert_to_jpeg(data: bytes) -> bytes:
-    """Any image Pillow (with pillow-heif) can open, as JPEG; transparency becomes white. Runs in a worker."""
-    import pillow_heif
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    pillow_heif.register_heif_opener()
-    try:
-        with Image.open(io.BytesIO(data)) as source:
-            image = ImageOps.exif_transpose(source)
-            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-                rgba = image.convert("RGBA")
-                image = Image.new("RGB", rgba.size, (255, 255, 255))
-                image.paste(rgba, mask=rgba.getchannel("A"))
-            output = io.BytesIO()
-            image.convert("RGB").save(output, format="JPEG", quality=JPEG_QUALITY)
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise ImageConversionError(str(error)) from None
-    return output.getvalue()
+WORKER_MODULES = ["PIL.Image", "pillow_heif", "tiktok_api.conversion"]
+__all__ = ["ImageConversionError", "ImageConverter"]
 
 
 class ImageConverter:
@@ -47,7 +23,7 @@ class ImageConverter:
         self._pool = IdleReleasingPool(max_workers=workers, preload=WORKER_MODULES)
 
     async def displayable(self, data: bytes) -> tuple[bytes, Kind]:
-        """`data` as JPEG or PNG, converting in the process pool only when needed."""
+        """`data` as JPEG or PNG, converting in the worker only when needed."""
         kind = telegram_photo_kind(data)
         if kind is not None:
             return data, kind
@@ -69,5 +45,5 @@ class ImageConverter:
         """`function(*args)` in the pool: a module-level function whose module imports only what it needs."""
         return await self._pool.run(function, *args)
 
-    def close(self) -> None:
-        self._pool.close()
+    async def close(self) -> None:
+        await self._pool.close()
