@@ -12,7 +12,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from data.database import alembic_config, create_engine, downgrade_database, upgrade_database
+from data.database import (
+    HEAD_REVISION,
+    alembic_config,
+    applied_revisions,
+    create_engine,
+    downgrade_database,
+    upgrade_database,
+)
 from data.models import Base
 from tests.plugins.database import ADMIN_DSN, create_database, drop_database
 
@@ -49,6 +56,55 @@ def test_revisions_form_one_line() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
     assert revisions()
+
+
+def test_the_head_the_bot_knows_is_the_newest_migration() -> None:
+    """A new migration must move HEAD_REVISION too, or a database at the old head would not be upgraded."""
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
+UPGRADE_AND_TELL = """
+import asyncio, sys
+from data.database import create_engine, upgrade_database
+
+async def main() -> None:
+    engine = create_engine(sys.argv[1])
+    await upgrade_database(engine)
+    await engine.dispose()
+
+asyncio.run(main())
+print("alembic loaded" if "alembic" in sys.modules else "alembic not loaded")
+"""
+
+
+def _upgrade_in_a_fresh_process(url: str) -> str:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", UPGRADE_AND_TELL, url], cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+async def test_a_database_at_the_head_starts_without_loading_alembic(dialect: str, tmp_path: Path) -> None:
+    if dialect == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+        assert _upgrade_in_a_fresh_process(url) == "alembic loaded"
+        assert _upgrade_in_a_fresh_process(url) == "alembic not loaded"
+        return
+    async with scratch_postgres() as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        assert await applied_revisions(engine) == []
+        assert _upgrade_in_a_fresh_process(url) == "alembic loaded"
+        assert await applied_revisions(engine) == [HEAD_REVISION]
+        assert _upgrade_in_a_fresh_process(url) == "alembic not loaded"
+        await downgrade_database(engine, "0002")
+        assert _upgrade_in_a_fresh_process(url) == "alembic loaded"  # behind the head: upgraded as before
+        assert await applied_revisions(engine) == [HEAD_REVISION]
 
 
 @pytest.mark.parametrize("revision", revisions())
