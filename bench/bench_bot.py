@@ -77,6 +77,7 @@ class Figures:
     wall: float = 0.0
     rss_peak_mb: float = 0.0
     cpu_seconds: float = 0.0
+    cpu_system_seconds: float = 0.0
     tiktok_requests: int = 0
     tiktok_pages: int = 0
     fakes_cpu_seconds: float = 0.0
@@ -110,7 +111,8 @@ class Figures:
             print(f"  latency update→sendVideo, downloaded: {_latency(misses)}")
             print(f"  latency update→sendVideo, cache hits: {_latency(hits)} ({len(hits)} hits)")
         print(f"  bot process: peak RSS {self.rss_peak_mb:.0f} MB, CPU {self.cpu_seconds:.2f} s "
-              f"({self.cpu_seconds / max(len(answered), 1) * 1000:.1f} ms per link)")  # fmt: skip
+              f"({self.cpu_seconds / max(len(answered), 1) * 1000:.1f} ms per link, "
+              f"{self.cpu_system_seconds / max(self.cpu_seconds, 1e-9):.0%} of it in the kernel)")  # fmt: skip
         print(f"  TikTok requests: {self.tiktok_requests} ({self.tiktok_pages} post pages)")
         print(
             f"  messages in the busiest second at the fake Telegram: {self.busiest_second_arriving} as they began "
@@ -159,9 +161,14 @@ class BotProcess:
         return self.process.pid
 
     def cpu_seconds(self) -> float:
+        return sum(self.cpu_split())
+
+    def cpu_split(self) -> tuple[float, float]:
+        """User and system (kernel: sockets, files) CPU seconds, its waited-for children included."""
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-        return ticks / os.sysconf("SC_CLK_TCK")
+        user, system, children_user, children_system = (int(value) for value in fields[11:15])
+        tick = os.sysconf("SC_CLK_TCK")
+        return (user + children_user) / tick, (system + children_system) / tick
 
     def rss_peak_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -373,7 +380,7 @@ async def run(
                 startup = telegram.poll_times[0] - launched
                 await asyncio.sleep(args.settle)
                 world = World(telegram, tiktok, bot)
-                cpu_before, fakes_cpu_before = bot.cpu_seconds(), time.process_time()
+                cpu_before, fakes_cpu_before = bot.cpu_split(), time.process_time()
                 tree_cpu_before = process_tree.tree_cpu_seconds(bot.pid)
                 tiktok.reset_log()
                 with TreeSampler(bot.pid) as tree:
@@ -386,7 +393,9 @@ async def run(
                            default=started)  # fmt: skip
                 figures = Figures(name, description, list(world.outcomes.values()))
                 figures.wall = last - started
-                figures.cpu_seconds = bot.cpu_seconds() - cpu_before
+                cpu_after = bot.cpu_split()
+                figures.cpu_seconds = sum(cpu_after) - sum(cpu_before)
+                figures.cpu_system_seconds = cpu_after[1] - cpu_before[1]
                 figures.fakes_cpu_seconds = time.process_time() - fakes_cpu_before
                 figures.load_average = os.getloadavg()[0]
                 figures.rss_peak_mb = bot.rss_peak_mb()
