@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.kinds import DeliverySource
 from data.models import MediaKind, Music, Outcome, Video
+from data.repositories.plain import PlainStatements
 
 OutcomeName = Literal["success", "failed"]
 VideoKind = Literal["video", "slideshow", "slideshow_video"]
@@ -18,11 +19,12 @@ _VIDEO_KINDS = frozenset({MediaKind.VIDEO, MediaKind.SLIDESHOW, MediaKind.SLIDES
 # The columns hold 32 and 16 characters; an over-long name must not cost us the row.
 _ERROR_KIND_LENGTH = 32
 _SHORT_NAME_LENGTH = 16
+_INSERTS = {Video: insert(Video), Music: insert(Music)}
 
 
 class DeliveryRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+        self._plain = PlainStatements(sessions)
 
     async def record_video(
         self,
@@ -82,9 +84,7 @@ class DeliveryRepository:
 
     async def _insert(self, table: type[Video | Music], **values: object) -> None:
         # A plain INSERT: an ORM object would cost a unit of work for a row nobody reads back.
-        async with self._sessions() as session:
-            await session.execute(insert(table).values(**values))
-            await session.commit()
+        await self._plain.run(_INSERTS[table], values)
 
 
 def _delivery(

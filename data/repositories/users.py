@@ -3,11 +3,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.kinds import VideoQuality
 from data.models import User, utcnow
+from data.repositories.plain import PlainStatements
 from data.repositories.records import record_from_row
 from data.repositories.upsert import insert_for
 
@@ -29,6 +30,7 @@ class ChatProfile:
 
 
 _PROFILE_COLUMNS = tuple(getattr(User, field.name) for field in fields(ChatProfile))
+_PROFILE = select(*_PROFILE_COLUMNS).where(User.chat_id == bindparam("chat_id"))
 _QUALITY_NAMES = frozenset(VideoQuality)
 
 
@@ -42,6 +44,7 @@ def video_quality_of(profile: ChatProfile | None) -> VideoQuality:
 class UserRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._plain = PlainStatements(sessions)
 
     async def register(self, chat_id: int, chat_type: str, language: str | None, referral: str | None = None) -> bool:
         """Register a chat once; True when it is new. An existing chat is only marked as seen (and unblocked)."""
@@ -69,10 +72,9 @@ class UserRepository:
             return created
 
     async def get(self, chat_id: int) -> ChatProfile | None:
-        # The columns, not an ORM object: read on every update, it must not cost an identity map.
-        async with self._sessions() as session:
-            row = (await session.execute(select(*_PROFILE_COLUMNS).where(User.chat_id == chat_id))).first()
-            return record_from_row(ChatProfile, row) if row else None
+        # Read on every update: the columns on a plain connection, no session or ORM object.
+        row = await self._plain.first(_PROFILE, {"chat_id": chat_id})
+        return record_from_row(ChatProfile, row) if row else None
 
     async def set_language(self, chat_id: int, language: str) -> None:
         await self._update(chat_id, language=language)
