@@ -23,6 +23,7 @@ from data.database import create_engine, create_session_factory, upgrade_databas
 from data.repositories.stats import StatsRepository
 from misc.runtime.entrypoint import BotApp, poll, run_process
 from misc.runtime.healthcheck import Heartbeat
+from misc.runtime.heap import settle_imported_heap
 from misc.runtime.preflight import checked_settings
 from misc.runtime.termination import Termination
 from misc.telegram.bot_factory import create_bot
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = checked_settings("stats-bot", None)
     if settings is None:
         return 2
+    settle_imported_heap()
     asyncio.run(rebuild_rollups(settings))
     return 0
 

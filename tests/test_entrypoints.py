@@ -178,3 +178,18 @@ async def test_sigterm_during_the_imports_ends_in_one_line_and_exit_0(tmp_path: 
     output = await stop_process(process)
     assert process.returncode == 0, output
     assert output.strip().splitlines() == ["tt-bot: stopped by SIGTERM"], output
+
+
+def test_after_the_imports_no_collection_walks_the_imported_heap_again() -> None:
+    code = (
+        "import gc, aiogram, sqlalchemy.orm\n"
+        "from misc.runtime.heap import settle_imported_heap, YOUNG_GENERATION_THRESHOLD\n"
+        "settle_imported_heap()\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()), gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    frozen, walked, raised = result.stdout.split()
+    assert int(frozen) > 100_000
+    assert int(walked) < 1_000
+    assert raised == "True"

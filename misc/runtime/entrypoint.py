@@ -14,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
 
 from data.config import Settings
+from misc.runtime.heap import settle_imported_heap
 from misc.runtime.preflight import checked_settings
 from misc.runtime.termination import Termination, exit_at_once_on_signals, stopped_line
 
@@ -43,6 +44,7 @@ def run_process(
     if settings is None:
         return 2
     termination = Termination(process)
+    settle_imported_heap()
     try:
         asyncio.run(_installed(termination, run(settings, termination)))
     except TelegramUnauthorizedError:

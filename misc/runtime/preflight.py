@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 
 from data.config import ConfigError, Settings, load_settings
+from misc.runtime.heap import pause_collection_for_imports
 from misc.runtime.logging_setup import configure_logging
 from misc.runtime.termination import exit_at_once_on_signals
 
@@ -27,7 +28,9 @@ def checked_settings(process: str, require: Callable[[Settings], object] | None)
 
 
 def preflight(process: str, require: Callable[[Settings], object] | None) -> None:
-    """Run first by an entry point started as a script: exit 2 now rather than after seconds of imports."""
+    """Run first by an entry point started as a script: exit 2 now rather than after seconds of imports
+    (which then run without garbage collection, until `settle_imported_heap`)."""
     exit_at_once_on_signals(process)
     if checked_settings(process, require) is None:
         raise SystemExit(2)
+    pause_collection_for_imports()
