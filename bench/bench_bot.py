@@ -10,7 +10,8 @@ Scenarios (each with a fresh bot process, fresh fakes and a fresh PostgreSQL dat
   slideshow the first HEIC slideshow after a start, then a later one (time to the caption message);
   mixed     videos, HEIC slideshows and sound presses at once: the process tree's memory against idle;
   large     U users × one 20 MB video each, at once (memory flat in video size?);
-  several   messages with 5 links each: time from the message to all five replies.
+  several   messages with 5 links each: time from the message to all five replies;
+  inline    users ask `@bot <link>` at once and choose the result: the loading answer, then the video.
 Figures: links per second, latency from the injected update to the `sendVideo` that answers it
 (p50/p95/max; cache hits apart), peak RSS and CPU seconds of the bot process, TikTok requests made;
 and for every scenario the start-up time, the idle and peak memory of the process tree (bot plus children).
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -311,14 +312,14 @@ class TreeSampler:
         self._task: asyncio.Task[None] | None = None
 
     def sample(self) -> float:
-        now, processes = process_tree.tree_rss_mb(self.root)
+        children = [pid for pid in process_tree.descendants(self.root) if pid != self.root]  # one /proc scan
+        now = process_tree.rss_mb(self.root) + sum(map(process_tree.rss_mb, children))
         self.peak_mb = max(self.peak_mb, now)
-        self.peak_processes = max(self.peak_processes, processes)
-        bot = process_tree.pss_mb(self.root)
-        children = process_tree.tree_pss_mb(self.root) - bot
-        self.peak_pss_mb = max(self.peak_pss_mb, bot + children)
+        self.peak_processes = max(self.peak_processes, 1 + len(children))
+        bot, children_pss = process_tree.pss_mb(self.root), sum(map(process_tree.pss_mb, children))
+        self.peak_pss_mb = max(self.peak_pss_mb, bot + children_pss)
         self.peak_bot_pss_mb = max(self.peak_bot_pss_mb, bot)
-        self.peak_children_pss_mb = max(self.peak_children_pss_mb, children)
+        self.peak_children_pss_mb = max(self.peak_children_pss_mb, children_pss)
         return now
 
     async def _loop(self) -> None:
@@ -351,6 +352,7 @@ async def run(
     driver: Callable[[World], Awaitable[None]],
     args: argparse.Namespace,
     publish: Callable[[FakeTikTok], None] | None = None,
+    prepare_telegram: Callable[[FakeTelegram], dict[str, str]] | None = None,
 ) -> Figures:
     env_extra = {"MAX_USER_QUEUE_SIZE": str(args.user_queue), "MAX_CONCURRENT_JOBS": str(args.jobs)}
     video_size = int(args.video_mb * MEGABYTE)
@@ -364,6 +366,8 @@ async def run(
             fresh_database() as db_url,
         ):
             (publish or publish_videos(posts, video))(tiktok)
+            if prepare_telegram is not None:
+                env_extra.update(prepare_telegram(telegram))
             env = {
                 **os.environ,
                 **tiktok.env(),
@@ -584,6 +588,78 @@ async def several(args: argparse.Namespace) -> Figures:
     return await run("several", description, [post for posts in rounds for post in posts], drive, args)
 
 
+STORAGE_CHANNEL = -1009990001
+
+
+async def inline(args: argparse.Namespace) -> Figures:
+    """`@bot <link>` in any chat: the loading article at once, then, once chosen, the video uploaded to the
+    storage channel and the inline message edited to it. Each user has started the bot before."""
+    posts = post_ids(args.inline_users, start=9_000_000)
+    users = [FIRST_USER + index for index in range(len(posts))]
+
+    def storage(telegram: FakeTelegram) -> dict[str, str]:
+        telegram.add_chat(STORAGE_CHANNEL, "channel", title="storage")
+        return {"STORAGE_CHANNEL_ID": str(STORAGE_CHANNEL)}
+
+    async def drive(world: World) -> None:
+        telegram, calls = world.telegram, CallIndex(world.telegram)
+        for user in users:  # registered, as the bot answers only users who started it
+            telegram.send_message(user, "/start")
+        await calls.until("sendMessage", "chat_id", users)
+        asked: dict[str, tuple[int, str, float]] = {}
+        for user, post in zip(users, posts, strict=True):
+            query = f"https://www.tiktok.com/@bench/video/{post}"
+            asked[telegram.inline_query(user, query)["inline_query"]["id"]] = (user, query, time.monotonic())
+        answers = await calls.until("answerInlineQuery", "inline_query_id", asked)
+        chosen: dict[str, float] = {}
+        for query_id, call in answers.items():
+            user, query, asked_at = asked[query_id]
+            [result] = call.params["results"]
+            update = telegram.chosen_inline_result(user, result["id"], query)
+            chosen[update["chosen_inline_result"]["inline_message_id"]] = time.monotonic()
+            world.outcomes[(user, 0)] = Outcome(sent_at=asked_at, answered_at=call.at, method="answerinlinequery")
+        # The videos go to one storage channel, which Telegram lets a bot post to ~20 times a minute.
+        edits = await calls.until("editMessageMedia", "inline_message_id", chosen)
+        answered = sorted((call.at - asked[query_id][2]) * 1000 for query_id, call in answers.items())
+        videos = sorted((call.at - chosen[message_id]) * 1000 for message_id, call in edits.items())
+        world.notes.append(f"inline answer (the loading article): p50 {answered[len(answered) // 2]:.0f} ms, "
+                           f"max {answered[-1]:.0f} ms")  # fmt: skip
+        world.notes.append(f"chosen → the video in the inline message: p50 {videos[len(videos) // 2]:.0f} ms, "
+                           f"max {videos[-1]:.0f} ms ({len(videos)}/{len(chosen)} edited)")  # fmt: skip
+        world.notes.append("(every upload goes to the one storage channel: Telegram's ~20 posts a minute per "
+                           "channel pace them; the bot's CPU includes each user's /start)")  # fmt: skip
+
+    description = f"{len(posts)} users each ask `@bot <link>` at once and choose the result (1 MB videos)"
+    return await run("inline", description, posts, drive, args, prepare_telegram=storage)
+
+
+class CallIndex:
+    """The fake Telegram's successful calls by method and one parameter, read as they come (each call once)."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self._telegram = telegram
+        self._seen = 0
+        self._found: dict[tuple[str, str, str], ApiCall] = {}
+
+    def _read(self) -> None:
+        calls = self._telegram.calls
+        for call in calls[self._seen :]:
+            if call.error is None:
+                for key, value in call.params.items():
+                    self._found.setdefault((call.method, key, str(value)), call)
+        self._seen = len(calls)
+
+    async def until(self, method: str, key: str, wanted: Iterable[object]) -> dict[str, ApiCall]:
+        """The first successful `method` call for each wanted value of its `key` parameter."""
+        values = [str(value) for value in wanted]
+        async with asyncio.timeout(ANSWER_TIMEOUT):
+            while True:
+                self._read()
+                if all((method, key, value) in self._found for value in values):
+                    return {value: self._found[(method, key, value)] for value in values}
+                await asyncio.sleep(POLL)
+
+
 _PEAK_RSS = "import resource, sys; sys.stdout.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
 
 
@@ -635,7 +711,7 @@ def _videos_replying(world: World, chat_id: int, message_id: int) -> list[float]
 
 SCENARIOS = {
     "distinct": distinct, "closed": closed, "popular": popular,
-    "slideshow": slideshow, "mixed": mixed, "large": large, "several": several,
+    "slideshow": slideshow, "mixed": mixed, "large": large, "several": several, "inline": inline,
 }  # fmt: skip
 
 
@@ -663,6 +739,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--large-users", type=int, default=20)
     parser.add_argument("--large-mb", type=float, default=20.0)
     parser.add_argument("--several-messages", type=int, default=3)
+    parser.add_argument("--inline-users", type=int, default=20, help="users asking at once (inline)")
     parser.add_argument("--startup-runs", type=int, default=2)
     args = parser.parse_args()
     unknown = set(args.scenarios) - set(SCENARIOS) - {"startup"}
