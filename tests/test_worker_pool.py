@@ -124,3 +124,18 @@ async def test_an_idle_worker_exits_and_the_next_job_starts_another() -> None:
     finally:
         await pool.close()
     assert not _exists(second)
+
+
+async def test_the_worker_sees_none_of_the_bots_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123:secret")
+    monkeypatch.setenv("DB_URL", "postgresql://bot:password@db/bot")
+    monkeypatch.setenv("PROXY_FILE", "/run/secrets/proxies")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    pool = IdleReleasingPool(max_workers=1, preload=["tests.worker_jobs"])
+    try:
+        names = await pool.run(worker_jobs.environment_names)
+    finally:
+        await pool.close()
+
+    assert not {"BOT_TOKEN", "DB_URL", "PROXY_FILE"} & set(names)
+    assert {"LC_ALL", "PATH", "PYTHONPATH"} <= set(names)

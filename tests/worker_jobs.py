@@ -34,3 +34,7 @@ def fail(message: str) -> None:
 
 def unpicklable_result() -> object:
     return lambda: None
+
+
+def environment_names() -> list[str]:
+    return sorted(os.environ)
