@@ -7,6 +7,7 @@ Scenarios (each with a fresh bot process, fresh fakes and a fresh PostgreSQL dat
   closed    U users each keep one link in flight (the next one goes when the previous is answered);
   popular   links arrive at a steady rate and most of them repeat a few popular posts;
   startup   `import aiogram` alone, a configuration error (no BOT_TOKEN), the bot's start-up and idle memory;
+  first     the first video after a start, then later ones (time from the update to sendVideo);
   slideshow the first HEIC slideshow after a start, then a later one (time to the caption message);
   mixed     videos, HEIC slideshows and sound presses at once: the process tree's memory against idle;
   large     U users × one 20 MB video each, at once (memory flat in video size?);
@@ -517,6 +518,20 @@ async def slideshow(args: argparse.Namespace) -> Figures:
     return await run("slideshow", description, posts, drive, args, publish_slideshows(posts))
 
 
+async def first(args: argparse.Namespace) -> Figures:
+    """The first video after a start pays for whatever starts lazily (TLS contexts, pools, mappers); a later one not."""
+    posts = post_ids(3, start=3_500_000)
+
+    async def drive(world: World) -> None:
+        for index, post in enumerate(posts):
+            key = world.send(Link(FIRST_USER + index, post))
+            await world.answered([key])
+            label = "first video after start" if index == 0 else f"video {index + 1}"
+            world.notes.append(f"{label}: update → sendVideo in {_seconds(world.outcomes[key]) * 1000:.0f} ms")
+
+    return await run("first", f"{len(posts)} videos (1 MB) one after another, each from a new user", posts, drive, args)
+
+
 async def mixed(args: argparse.Namespace) -> Figures:
     """Videos, HEIC slideshows and sound presses in one burst; the tree's peak against its idle memory."""
     videos = post_ids(args.mixed_videos, start=5_000_000)
@@ -711,7 +726,7 @@ def _videos_replying(world: World, chat_id: int, message_id: int) -> list[float]
 
 SCENARIOS = {
     "distinct": distinct, "closed": closed, "popular": popular,
-    "slideshow": slideshow, "mixed": mixed, "large": large, "several": several, "inline": inline,
+    "first": first, "slideshow": slideshow, "mixed": mixed, "large": large, "several": several, "inline": inline,
 }  # fmt: skip
 
 
