@@ -105,6 +105,8 @@ async def test_a_failing_job_raises_its_own_error_and_an_unsendable_result_a_cle
             await pool.run(worker_jobs.fail, "no such slide")
         with pytest.raises(RuntimeError, match="pickle"):
             await pool.run(worker_jobs.unpicklable_result)
+        with pytest.raises(RuntimeError, match="could not be read"):
+            await pool.run(worker_jobs.fail_oddly)
         assert await pool.run(worker_jobs.slow_square, 3, 0.0) == 9
     finally:
         await pool.close()

@@ -38,3 +38,15 @@ def unpicklable_result() -> object:
 
 def environment_names() -> list[str]:
     return sorted(os.environ)
+
+
+class DecoderError(Exception):
+    """Like some native libraries' errors: more in __init__ than in args, so unpickling it fails."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail_oddly() -> None:
+    raise DecoderError(7, "bad frame")

@@ -49,7 +49,7 @@ class _Worker:
         try:
             while True:
                 job_id, length = HEADER.unpack(await reader.readexactly(HEADER.size))
-                succeeded, value = pickle.loads(await reader.readexactly(length))
+                succeeded, value = _answer(await reader.readexactly(length))
                 job = self.jobs.pop(job_id, None)
                 if job is not None and not job.done():
                     job.set_result(value) if succeeded else job.set_exception(value)
@@ -70,6 +70,13 @@ class _Worker:
             with contextlib.suppress(ProcessLookupError):
                 self.process.kill()
             await self.process.wait()
+
+
+def _answer(body: bytes) -> tuple[bool, Any]:
+    try:
+        return pickle.loads(body)
+    except Exception as error:  # e.g. an exception class whose __init__ wants more than its args
+        return False, RuntimeError(f"the worker's answer could not be read: {error!r}")
 
 
 class IdleReleasingPool:
