@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from tests.fakes import media
-from tiktok_api.images import ImageConversionError, ImageConverter
+from tiktok_api.conversion import ImageConversionError
+from tiktok_api.images import ImageConverter
 
 EXIF_ORIENTATION = 0x0112
 ROTATED_90 = 6  # the camera was turned: the stored picture must be turned a quarter to be upright

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from tiktok_api.config import ClientConfig
+from tiktok_api.conversion import ImageConversionError
 from tiktok_api.downloader import Downloader, Timeouts
 from tiktok_api.exceptions import (
     TikTokDeletedError,
@@ -29,7 +30,7 @@ from tiktok_api.exceptions import (
 )
 from tiktok_api.extractor import STATUS_UNAVAILABLE, PostExtractor, PostPage
 from tiktok_api.hedging import Hedger
-from tiktok_api.images import ImageConversionError, ImageConverter
+from tiktok_api.images import ImageConverter
 from tiktok_api.models import MediaFile, MusicInfo, PostCheck, SlideshowInfo, VideoInfo
 from tiktok_api.post import (
     PostMeta,

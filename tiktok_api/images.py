@@ -15,7 +15,6 @@ from tiktok_api.worker_pool import IdleReleasingPool, WorkerCrashedError
 
 Result = TypeVar("Result")
 WORKER_MODULES = ["PIL.Image", "pillow_heif", "tiktok_api.conversion"]
-__all__ = ["ImageConversionError", "ImageConverter"]
 
 
 class ImageConverter:
@@ -38,11 +37,11 @@ class ImageConverter:
     async def _convert(self, data: bytes) -> bytes:
         try:
             return await self.run(convert_to_jpeg, data)
-        except WorkerCrashedError as error:  # the callers retry a slide (a new pool converts it) or go without
+        except WorkerCrashedError as error:  # the callers retry a slide (a new worker converts it) or go without
             raise ImageConversionError(str(error)) from error
 
     async def run(self, function: Callable[..., Result], *args: Any) -> Result:
-        """`function(*args)` in the pool: a module-level function whose module imports only what it needs."""
+        """`function(*args)` in the worker: a module-level function whose module imports only what it needs."""
         return await self._pool.run(function, *args)
 
     async def close(self) -> None:
