@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -95,6 +96,7 @@ class Figures:
     bot_peak_pss_mb: float = 0.0
     children_peak_pss_mb: float = 0.0
     tree_cpu_seconds: float = 0.0
+    api_calls: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
     def print(self) -> None:
@@ -116,6 +118,9 @@ class Figures:
               f"({self.cpu_seconds / max(len(answered), 1) * 1000:.1f} ms per link, "
               f"{self.cpu_system_seconds / max(self.cpu_seconds, 1e-9):.0%} of it in the kernel)")  # fmt: skip
         print(f"  TikTok requests: {self.tiktok_requests} ({self.tiktok_pages} post pages)")
+        links = max(len(self.outcomes), 1)
+        per_link = ", ".join(f"{method} {count / links:.2g}" for method, count in self.api_calls.most_common())
+        print(f"  Bot API calls per link (getUpdates apart): {sum(self.api_calls.values()) / links:.2g} ({per_link})")
         print(
             f"  messages in the busiest second at the fake Telegram: {self.busiest_second_arriving} as they began "
             f"to arrive, {self.busiest_second} as their uploads were read"
@@ -388,6 +393,7 @@ async def run(
                 cpu_before, fakes_cpu_before = bot.cpu_split(), time.process_time()
                 tree_cpu_before = process_tree.tree_cpu_seconds(bot.pid)
                 tiktok.reset_log()
+                calls_before = len(telegram.calls)
                 with TreeSampler(bot.pid) as tree:
                     idle = tree.sample()
                     idle_pss = process_tree.tree_pss_mb(bot.pid)
@@ -405,6 +411,7 @@ async def run(
                 figures.load_average = os.getloadavg()[0]
                 figures.rss_peak_mb = bot.rss_peak_mb()
                 figures.tiktok_requests = len(tiktok.requests)
+                figures.api_calls = Counter(call.method for call in telegram.calls[calls_before:])
                 figures.busiest_second = telegram.max_calls_in_window(ANSWERS)
                 figures.busiest_second_arriving = telegram.max_calls_in_window(ANSWERS, moment=attrgetter("arrived_at"))
                 figures.tiktok_pages = sum(1 for request in tiktok.requests if request.host == PAGE_HOST)
