@@ -37,7 +37,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from bench import process_tree
-from bench.slides import heic_slides
+from bench.pictures import heic_slides, video_cover
 from tests.fakes import media
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_types import ApiCall
@@ -346,7 +346,7 @@ class TreeSampler:
 def publish_videos(posts: list[str], video: bytes) -> Callable[[FakeTikTok], None]:
     def publish(tiktok: FakeTikTok) -> None:
         for post_id in posts:
-            tiktok.add_video(post_id, author="bench", video=video)
+            tiktok.add_video(post_id, author="bench", video=video, cover=video_cover())
 
     return publish
 

@@ -1,4 +1,5 @@
-"""Slides the size TikTok serves (1080×1440), as HEIC: photo-like detail, so decoding costs what it costs."""
+"""Pictures the size TikTok serves, with photo-like detail, so decoding costs what it costs: slideshow slides
+(1080×1440 HEIC) and video covers (720×1280 JPEG)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import random
 from PIL import Image, ImageDraw, ImageFilter
 
 WIDTH, HEIGHT = 1080, 1440
+COVER_SIZE = (720, 1280)
 DISTINCT = 3  # encoding is slow; the bot decodes each slide anyway, repeated or not
 
 
@@ -25,12 +27,20 @@ def _distinct() -> tuple[bytes, ...]:
     return tuple(_heic(_picture(index)) for index in range(DISTINCT))
 
 
-def _picture(seed: int) -> Image.Image:
+@functools.cache
+def video_cover() -> bytes:
+    buffer = io.BytesIO()
+    _picture(0, COVER_SIZE).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def _picture(seed: int, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Image.Image:
     rng = random.Random(seed)
-    image = Image.effect_noise((WIDTH, HEIGHT), 40).convert("RGB")
+    width, height = size
+    image = Image.effect_noise(size, 40).convert("RGB")
     draw = ImageDraw.Draw(image)
     for _ in range(60):
-        x, y = rng.randrange(WIDTH), rng.randrange(HEIGHT)
+        x, y = rng.randrange(width), rng.randrange(height)
         size = rng.randrange(40, 400)
         colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
         draw.ellipse((x, y, x + size, y + size), fill=colour)
