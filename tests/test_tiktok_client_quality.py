@@ -66,3 +66,14 @@ async def test_a_video_without_audio_track_is_delivered_and_probed_as_silent(
     with info:
         assert info.probe is not None and info.probe.has_audio is False and info.probe.codec == "h264"
         assert info.has_sound is False
+
+
+async def test_a_video_too_big_to_keep_in_memory_is_probed_from_its_file(
+    fake_tiktok: FakeTikTok, tiktok_client: TikTokClient, media: ModuleType
+) -> None:
+    fake_tiktok.add_video_renditions(POST_ID, [(H264_720P, 9 * 1024 * 1024)])
+    info = await tiktok_client.video(PAGE_URL)
+    assert isinstance(info, VideoInfo)
+    with info:
+        assert info.media.path is not None and info.media.data is None
+    assert await _decoded(tiktok_client, media, VideoQuality.BEST) == ("h264", 720, 1280, True)

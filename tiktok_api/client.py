@@ -44,7 +44,7 @@ from tiktok_api.post import (
     video_formats,
     video_size,
 )
-from tiktok_api.probe import probe_media
+from tiktok_api.probe import probe_downloaded
 from tiktok_api.proxies import Proxy, ProxyRotation, ProxySession
 from tiktok_api.quality import VideoQuality, choose_formats
 from tiktok_api.resolver import ShortLinkResolver
@@ -230,7 +230,7 @@ class TikTokClient:
         )  # fmt: skip
         media.filename, media.mime_type = f"{page.post_id}.mp4", "video/mp4"
         try:
-            probe = await asyncio.to_thread(probe_media, media)
+            probe = await probe_downloaded(media)
         except BaseException:
             media.close()
             raise
@@ -316,7 +316,7 @@ class TikTokClient:
             media.size = rendered.size
             if media.size > self._config.max_file_size:
                 raise TikTokVideoTooLargeError(f"The slideshow video is {media.size} bytes")
-            probe = await asyncio.to_thread(probe_media, media)
+            probe = await probe_downloaded(media)
             cover = await self._images.jpeg(images[0])
         except BaseException:
             media.close()
