@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.database import create_engine, create_session_factory, upgrade_database
 from data.kinds import DeliverySource, VideoQuality
-from data.models import Music, Video
+from data.models import Music, User, Video
 from data.repositories import Repositories
 from data.repositories.media_cache import CachedMedia
 
@@ -33,6 +34,11 @@ def sessions(request: pytest.FixtureRequest) -> async_sessionmaker[AsyncSession]
 @pytest.fixture
 def repos(sessions: async_sessionmaker[AsyncSession]) -> Repositories:
     return Repositories.create(sessions)
+
+
+async def last_seen(sessions: async_sessionmaker[AsyncSession], chat_id: int) -> datetime:
+    async with sessions() as session:
+        return (await session.execute(select(User.last_seen).where(User.chat_id == chat_id))).scalar_one()
 
 
 async def rows(sessions: async_sessionmaker[AsyncSession], model: type[Video] | type[Music]) -> list:
@@ -149,6 +155,24 @@ async def test_register_returns_true_only_for_a_new_chat(repos: Repositories) ->
     profile = await repos.users.get(42)
     assert profile is not None
     assert (profile.language, profile.referral) == ("en", "ad1")
+
+
+async def test_a_chat_registered_again_is_marked_seen_and_unblocked_and_keeps_its_settings(
+    repos: Repositories, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await repos.users.register(43, "private", "en", referral="ad1")
+    await repos.users.set_file_mode(43, True)
+    await repos.users.mark_blocked(43)
+    first_seen = await last_seen(sessions, 43)
+
+    assert await repos.users.register(43, "group", "ru", referral="ad2") is False
+
+    profile = await repos.users.get(43)
+    assert profile is not None
+    assert (profile.blocked, profile.file_mode, profile.chat_type, profile.language, profile.referral) == (
+        False, True, "private", "en", "ad1",
+    )  # fmt: skip
+    assert await last_seen(sessions, 43) > first_seen
 
 
 async def test_deliveries_record_their_door_and_what_the_file_held(

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import Executable, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data.kinds import VideoQuality
 from data.models import User, utcnow
 from data.repositories.plain import PlainStatements
 from data.repositories.records import record_from_row
-from data.repositories.upsert import insert_for
+from data.repositories.upsert import insert_in
 
 # Whom a broadcast reaches: private chats that have not blocked the bot.
 BROADCAST_AUDIENCE = and_(User.chat_type == "private", User.blocked.is_(False))
@@ -32,6 +33,14 @@ class ChatProfile:
 _PROFILE_COLUMNS = tuple(getattr(User, field.name) for field in fields(ChatProfile))
 _PROFILE = select(*_PROFILE_COLUMNS).where(User.chat_id == bindparam("chat_id"))
 _QUALITY_NAMES = frozenset(VideoQuality)
+_SEEN_AGAIN = (
+    update(User).where(User.chat_id == bindparam("seen_chat_id")).values(last_seen=bindparam("seen_at"), blocked=False)
+)
+
+
+@functools.cache
+def _register_in(dialect: str) -> Executable:
+    return insert_in(dialect, User).on_conflict_do_nothing(index_elements=[User.chat_id]).returning(User.chat_id)
 
 
 def video_quality_of(profile: ChatProfile | None) -> VideoQuality:
@@ -47,29 +56,19 @@ class UserRepository:
         self._plain = PlainStatements(sessions)
 
     async def register(self, chat_id: int, chat_type: str, language: str | None, referral: str | None = None) -> bool:
-        """Register a chat once; True when it is new. An existing chat is only marked as seen (and unblocked)."""
+        """Register a chat once; True when it is new. An existing chat is only marked as seen (and unblocked).
+
+        Two single statements on a plain connection: a burst of new chats (each one's first link) costs no
+        ORM session; a chat that another request registered in between is simply marked as seen."""
         now = utcnow()
-        async with self._sessions() as session:
-            statement = (
-                insert_for(session, User)
-                .values(
-                    chat_id=chat_id,
-                    chat_type=chat_type,
-                    language=language,
-                    referral=referral,
-                    registered_at=now,
-                    last_seen=now,
-                    file_mode=False,
-                    blocked=False,
-                )
-                .on_conflict_do_nothing(index_elements=[User.chat_id])
-                .returning(User.chat_id)
-            )
-            created = (await session.execute(statement)).scalar_one_or_none() is not None
-            if not created:
-                await session.execute(update(User).where(User.chat_id == chat_id).values(last_seen=now, blocked=False))
-            await session.commit()
-            return created
+        new_chat = {
+            "chat_id": chat_id, "chat_type": chat_type, "language": language, "referral": referral,
+            "registered_at": now, "last_seen": now, "file_mode": False, "blocked": False,
+        }  # fmt: skip
+        if await self._plain.first(_register_in(self._plain.dialect), new_chat) is not None:
+            return True
+        await self._plain.run(_SEEN_AGAIN, {"seen_chat_id": chat_id, "seen_at": now})
+        return False
 
     async def get(self, chat_id: int) -> ChatProfile | None:
         # Read on every update: the columns on a plain connection, no session or ORM object.
